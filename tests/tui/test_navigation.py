@@ -1,0 +1,109 @@
+"""Driving the app with Pilot: every mode is reachable, help and the palette work."""
+
+from __future__ import annotations
+
+from conftest_helpers import settle
+from textual.widgets import DataTable, Markdown, OptionList, Static
+
+from tutor.tui.base import MODE_KEYS
+
+
+async def test_every_mode_opens_with_its_key(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        for mode, key in MODE_KEYS.items():
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.current_mode == mode
+            assert type(app.screen).MODE == mode
+
+
+async def test_home_shows_due_reviews_progress_and_next_step(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        review = str(app.screen.query_one("#tile-review", Static).render())
+        assert "0 due now" in review and "5 new available" in review
+        assert "0/3 sections read" in str(app.screen.query_one("#tile-lessons", Static).render())
+        assert "Read chapter 1: Object storage basics" in str(app.screen.query_one("#next-steps", Static).render())
+
+
+async def test_home_counts_progress_after_reading(make_app):
+    from tutor.store.progress import mark_read
+
+    mark_read("storage", "buckets")
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert "1/3 sections read" in str(app.screen.query_one("#tile-lessons", Static).render())
+        assert "Continue reading Object storage basics" in str(app.screen.query_one("#next-steps", Static).render())
+
+
+async def test_home_says_what_was_skipped_when_content_is_broken(content_root):
+    from tutor.content import load_catalog
+    from tutor.tui.app import TutorApp
+
+    path = content_root / "question_bank" / "storage.yaml"
+    path.write_text(path.read_text().replace("  answer: A\n", "  answer: Q\n", 1))
+    app = TutorApp(catalog=load_catalog([content_root], include_builtin=False))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        text = str(app.screen.query_one("#problems", Static).render())
+        assert "1 content problem(s)" in text and "storage.yaml:9" in text
+
+
+async def test_lessons_mode_lists_chapters_and_opens_one(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("l")
+        await settle(pilot)
+        toc = app.screen.query_one("#toc", OptionList)
+        assert toc.option_count == 2
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Object storage basics" in app.screen.query_one("#reader", Markdown).source
+
+
+async def test_help_lists_the_active_bindings_and_closes(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        table = app.screen.query_one("#help-keys", DataTable)
+        actions = {table.get_row_at(i)[1] for i in range(table.row_count)}
+        assert {"Home", "Lessons", "Labs", "Review", "Exam", "Stats", "Quit"} <= actions
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.current_mode == "home" and not app.screen.query("#help-keys")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.query("#help-keys")
+
+
+async def test_palette_jumps_to_a_lesson(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Lesson: Networks")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_mode == "lessons"
+        assert "# Networks" in app.screen.query_one("#reader", Markdown).source
+
+
+async def test_empty_screens_say_what_to_do_next(tmp_path):
+    from tutor.content import Catalog
+    from tutor.tui.app import TutorApp
+
+    app = TutorApp(catalog=Catalog(roots=[]))
+    async with app.run_test(size=(120, 36)) as pilot:
+        for key, expected in [("l", "No lessons"), ("b", "No labs"), ("r", "Nothing to review"),
+                              ("e", "No exam profiles"), ("s", "No statistics")]:
+            await pilot.press(key)
+            await settle(pilot)
+            assert expected in str(app.screen.query_one(".empty", Static).render())

@@ -1,0 +1,78 @@
+"""The `tutor` command as a user types it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tutor import __version__
+from tutor.cli.commands import app
+
+runner = CliRunner()
+
+
+def tutor(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=60, **kw)
+
+
+def test_version_prints_the_package_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"aws-tutor {__version__}"
+
+
+def test_validate_passes_on_valid_content_and_counts_it(content_root, monkeypatch):
+    monkeypatch.chdir(content_root)
+    result = runner.invoke(app, ["validate", str(content_root)])
+    assert result.exit_code == 0, result.output
+    assert "questions" in result.output and "all valid" in result.output
+
+
+def test_validate_fails_with_file_and_line(content_root, monkeypatch):
+    path = content_root / "question_bank" / "storage.yaml"
+    path.write_text(path.read_text().replace("  answer: A\n", "  answer: Z\n", 1))
+    monkeypatch.chdir(content_root)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert "question_bank/storage.yaml:9: answer: Value error, answer must be one letter among ABCD" in result.output
+
+
+def test_validate_only_reports_problems_inside_the_given_path(content_root, monkeypatch):
+    lesson = content_root / "lessons" / "02-network.md"
+    lesson.write_text(lesson.read_text().replace("## Subnets {#subnets}", "## Subnets"))
+    monkeypatch.chdir(content_root)
+    result = runner.invoke(app, ["validate", str(content_root / "labs")])
+    assert result.exit_code == 0, result.output
+
+
+def test_wrong_arguments_give_a_short_message_not_a_traceback(tmp_path):
+    for args, expected in [
+        (["frobnicate"], "No such command 'frobnicate'"),
+        (["validate", str(tmp_path / "missing")], "does not exist"),
+        (["validate", str(tmp_path)], "is not inside a content folder"),
+    ]:
+        result = tutor(*args)
+        assert result.returncode == 2
+        assert expected in result.stderr
+        assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_bare_tutor_without_a_terminal_explains_instead_of_hanging():
+    result = tutor()
+    assert result.returncode == 2
+    assert "needs an interactive terminal" in result.stderr
+    assert "tutor validate" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_doctor_reports_paths_counts_and_schema(tutor_home):
+    result = tutor("doctor", env={**os.environ, "TUTOR_HOME": str(tutor_home)})
+    assert f"data dir     {tutor_home}" in result.stdout
+    assert "counts" in result.stdout and "lessons" in result.stdout
+    assert "schema       0002" in result.stdout
+    assert "sandbox" in result.stdout

@@ -1,0 +1,3 @@
+"""aws-tutor: learn AWS in the terminal."""
+
+__version__ = "0.1.0"

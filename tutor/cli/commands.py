@@ -1,0 +1,168 @@
+"""The Typer application: `tutor validate`, `tutor doctor`, and the feature command groups."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from tutor.cli.main import open_tui
+
+
+app = typer.Typer(
+    name="tutor",
+    help="Learn AWS in the terminal: lessons, graded labs on a local sandbox, spaced review and mock exams.",
+    no_args_is_help=False,
+    invoke_without_command=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain, unboxed errors: scripts and narrow terminals read them whole
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from tutor import __version__
+
+        typer.echo(f"aws-tutor {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    version: Optional[bool] = typer.Option(  # noqa: UP007 - typer needs Optional here
+        None, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """With no command, open the study app."""
+    if ctx.invoked_subcommand is None:
+        raise typer.Exit(open_tui())
+
+
+@app.command()
+def validate(
+    paths: list[Path] = typer.Argument(None, help="Content roots, folders or files to check (default: all)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only problems."),
+) -> None:
+    """Check every lesson, question, lab, drill and exam profile; exit 1 on any problem."""
+    from tutor.content import load_catalog, root_of
+
+    paths = paths or []
+    extra = []
+    for p in paths:
+        if not p.exists():
+            raise typer.BadParameter(f"{p} does not exist", param_hint="PATHS")
+        root = root_of(p)
+        if root is None:
+            raise typer.BadParameter(
+                f"{p} is not inside a content folder (one holding lessons/, labs/ or question_bank/)",
+                param_hint="PATHS",
+            )
+        extra.append(root)
+    catalog = load_catalog(extra)
+    selected = [p.resolve() for p in paths]
+    problems = [
+        pr for pr in catalog.problems
+        if not selected or any(pr.path.resolve() == s or s in pr.path.resolve().parents for s in selected)
+    ]
+    for pr in problems:
+        typer.echo(_relative(pr), err=True)
+    if not quiet:
+        counts = ", ".join(f"{n} {k}" for k, n in catalog.counts().items())
+        verdict = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}" if problems else "all valid"
+        typer.echo(f"{counts}: {verdict}")
+    raise typer.Exit(1 if problems else 0)
+
+
+def _relative(problem) -> str:
+    try:
+        path = problem.path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        path = problem.path
+    return f"{path}:{problem.line}: {problem.message}"
+
+
+@app.command()
+def doctor() -> None:
+    """Print paths, versions and content counts, and check that a lab sandbox can start."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from tutor import paths as tpaths
+    from tutor.content import content_roots, load_catalog
+
+    typer.echo(f"python       {platform.python_version()} ({sys.executable})")
+    for dist in ("aws-tutor", "textual", "sqlmodel", "alembic", "fsrs", "moto", "awscli", "boto3", "cfn-lint"):
+        try:
+            typer.echo(f"{dist:<12} {version(dist)}")
+        except PackageNotFoundError:
+            typer.echo(f"{dist:<12} MISSING")
+    typer.echo(f"data dir     {tpaths.home()}")
+    typer.echo(f"database     {tpaths.db_url()}")
+    for root in content_roots():
+        typer.echo(f"content      {root}")
+    catalog = load_catalog()
+    typer.echo("counts       " + ", ".join(f"{n} {k}" for k, n in catalog.counts().items()))
+    ok = True
+    if catalog.problems:
+        ok = False
+        typer.echo(f"problems     {len(catalog.problems)} (run `tutor validate`)")
+    try:
+        from tutor.store import get_engine
+        from tutor.store.db import current_revision
+
+        typer.echo(f"schema       {current_revision(get_engine())}")
+    except Exception as exc:  # noqa: BLE001 - doctor reports, never crashes
+        ok = False
+        typer.echo(f"schema       FAILED: {exc}")
+    ok = _doctor_sandbox() and ok
+    raise typer.Exit(0 if ok else 1)
+
+
+def _doctor_sandbox() -> bool:
+    import tempfile
+    import time
+
+    try:
+        from tutor.sandbox import start_sandbox
+    except ImportError as exc:
+        typer.echo(f"sandbox      unavailable: {exc}")
+        return False
+    with tempfile.TemporaryDirectory(prefix="tutor-doctor-") as tmp:
+        started = time.perf_counter()
+        try:
+            sandbox = start_sandbox(Path(tmp), watch_pid=os.getpid())
+        except Exception as exc:  # noqa: BLE001
+            typer.echo(f"sandbox      FAILED to start: {exc}")
+            return False
+        try:
+            sandbox.client("s3").list_buckets()
+            typer.echo(f"sandbox      ok, ready in {(time.perf_counter() - started) * 1000:.0f} ms on {sandbox.endpoint}")
+            return True
+        except Exception as exc:  # noqa: BLE001
+            typer.echo(f"sandbox      started but did not answer: {exc}")
+            return False
+        finally:
+            sandbox.stop()
+
+
+def register_subcommands() -> None:
+    """Feature command groups live beside their features; each registers itself here."""
+    import importlib
+
+    for name in ("lessons", "labs", "review", "exam"):
+        try:
+            module = importlib.import_module(f"tutor.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"tutor.cli.{name}":
+                raise
+            continue
+        module.register(app)
+
+
+register_subcommands()

@@ -1,0 +1,34 @@
+"""The `tutor` command. Bare `tutor` opens the TUI; every feature is also a subcommand."""
+
+from __future__ import annotations
+
+import sys
+
+NO_TERMINAL = """\
+tutor: the study app needs an interactive terminal, and this one is not (output is piped or redirected).
+Run `tutor` in a terminal window, or use the commands that work anywhere:
+  tutor validate           check all content
+  tutor doctor             paths, versions, content counts, sandbox check
+  tutor lessons list       the chapters (tutor lessons show ID prints one)
+  tutor lab list           the labs (tutor lab start ID, tutor lab check ID)
+  tutor --help             everything else
+"""
+
+
+def open_tui() -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        sys.stderr.write(NO_TERMINAL)
+        return 2
+    from tutor.tui.app import TutorApp
+
+    TutorApp().run()
+    return 0
+
+
+def run() -> None:
+    """Console entry point. Bare `tutor` goes straight to the TUI without loading the CLI machinery."""
+    if len(sys.argv) == 1:
+        sys.exit(open_tui())
+    from tutor.cli.commands import app
+
+    app()

@@ -1,0 +1,1 @@
+"""Mock exams, interview drills and the study plan."""

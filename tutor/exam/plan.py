@@ -1,0 +1,47 @@
+"""What to do next: the suggestion Home shows, derived from content and progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tutor.content import Catalog
+from tutor.store.progress import Snapshot
+
+
+@dataclass(frozen=True)
+class Step:
+    text: str
+    action: str  # a Textual action string, e.g. "app.start_review"
+    key: str = ""  # the key that does it, shown beside the text
+
+
+def lesson_progress(catalog: Catalog, snap: Snapshot) -> dict[str, tuple[int, int]]:
+    """lesson id -> (sections read, sections)."""
+    return {
+        lesson.id: (len(snap.read.get(lesson.id, set()) & {s.anchor for s in lesson.sections}), len(lesson.sections))
+        for lesson in catalog.lessons.values()
+    }
+
+
+def next_steps(catalog: Catalog, snap: Snapshot) -> list[Step]:
+    steps: list[Step] = []
+    if snap.due_now:
+        steps.append(Step(f"Review {snap.due_now} due card{'s' if snap.due_now != 1 else ''}", "app.start_review", "r"))
+    progress = lesson_progress(catalog, snap)
+    unfinished = [lid for lid, (done, total) in progress.items() if done < total]
+    if snap.last_read and snap.last_read[0] in unfinished:
+        lesson = catalog.lessons[snap.last_read[0]]
+        steps.append(Step(f"Continue reading {lesson.title}", f"app.open_lesson('{lesson.id}')", "l"))
+    elif unfinished:
+        lesson = catalog.lessons[unfinished[0]]
+        steps.append(Step(f"Read chapter {lesson.order}: {lesson.title}", f"app.open_lesson('{lesson.id}')", "l"))
+    read_lessons = {lid for lid, (done, _) in progress.items() if done}
+    for lab in catalog.labs.values():
+        if lab.id in snap.labs_passed:
+            continue
+        if any(ref.partition("#")[0] in read_lessons for ref in lab.lessons) or not read_lessons:
+            steps.append(Step(f"Try the lab: {lab.title}", f"app.open_lab('{lab.id}')", "b"))
+            break
+    if not steps and catalog.questions:
+        steps.append(Step("Learn new cards in Review", "app.start_review", "r"))
+    return steps

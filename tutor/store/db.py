@@ -1,0 +1,110 @@
+"""The engine, SQLite pragmas, and migrations to head on open."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from .. import paths
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+BUSY_TIMEOUT_MS = 30_000
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+class StoreError(Exception):
+    """The database cannot be opened or migrated; the message says what to do."""
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    # NORMAL is durable against a crashed or killed process in WAL mode (not against power loss)
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # Take the write lock at BEGIN, so two writers queue on busy_timeout instead of one
+        # failing with "database is locked" when it upgrades a read transaction.
+        @event.listens_for(engine, "begin")
+        def _begin(conn) -> None:
+            read_only = conn.get_execution_options().get("tutor_read_only", False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+        event.listen(engine, "connect", lambda c, r: setattr(c, "isolation_level", None))
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    cfg = alembic_config(str(engine.url))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The engine for ``url`` (default: the learner's DB), migrated to head once per process."""
+    url = url or paths.db_url()
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = make_engine(url)
+            try:
+                if current_revision(engine) != head_revision():
+                    upgrade(engine)
+            except Exception as exc:  # noqa: BLE001 - report any driver or migration failure plainly
+                raise StoreError(f"cannot open the progress database at {url}: {exc}") from exc
+            _engines[url] = engine
+        return engine
+
+
+@contextmanager
+def session(url: str | None = None, *, read_only: bool = False) -> Iterator[Session]:
+    """A unit of work: committed on success, rolled back on error.
+
+    Write sessions take SQLite's write lock up front; read-only ones never wait for writers (WAL).
+    """
+    engine = get_engine(url)
+    bind = engine.execution_options(tutor_read_only=True) if read_only else engine
+    with Session(bind, expire_on_commit=False) as s:
+        with s.begin():
+            yield s

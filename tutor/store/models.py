@@ -1,0 +1,138 @@
+"""SQLModel tables for the learner's progress. Content is referenced by stable string ids.
+
+Timestamps are timezone-aware UTC datetimes (SQLModel stores them as UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+
+class Setting(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str  # JSON
+
+
+class SectionRead(SQLModel, table=True):
+    __tablename__ = "section_read"
+    lesson_id: str = Field(primary_key=True)
+    anchor: str = Field(primary_key=True)
+    read_at: datetime
+
+
+class LessonPosition(SQLModel, table=True):
+    __tablename__ = "lesson_position"
+    lesson_id: str = Field(primary_key=True)
+    anchor: str
+    updated_at: datetime
+
+
+class Card(SQLModel, table=True):
+    """One schedulable item (a question or a drill). ``id`` is the fsrs card_id."""
+
+    __table_args__ = (
+        UniqueConstraint("kind", "item_id"),
+        # The review queue is a range scan over this partial index: due cards in due order.
+        Index("ix_card_queue", "due", sqlite_where=text("retired = 0"), postgresql_where=text("retired = false")),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = "question"  # question | drill
+    item_id: str
+    state: int  # fsrs.State
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime
+    last_review: datetime | None = None
+    lapses: int = 0
+    retired: bool = False  # its content was removed; history is kept
+    created_at: datetime
+
+
+class ReviewLog(SQLModel, table=True):
+    __tablename__ = "review_log"
+    __table_args__ = (Index("ix_review_log_card_time", "card_id", "reviewed_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(foreign_key="card.id")
+    rating: int  # fsrs.Rating: 1 Again, 2 Hard, 3 Good, 4 Easy
+    reviewed_at: datetime = Field(index=True)
+    duration_ms: int | None = None
+    state_before: int
+    elapsed_days: float | None = None  # since the previous review; None for the first
+    interval_days: float | None = None  # the interval the review scheduled
+    source: str = "review"  # review | exam | lab | drill
+
+
+class LabAttempt(SQLModel, table=True):
+    __tablename__ = "lab_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    lab_id: str = Field(index=True)
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = "active"  # active | passed | stopped
+    hints_used: int = 0
+    resets: int = 0
+    solution_viewed: bool = False
+    checks_passed: int = 0
+    checks_total: int = 0
+    score: float = 0
+
+
+class LabCheckResult(SQLModel, table=True):
+    __tablename__ = "lab_check_result"
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="lab_attempt.id", index=True)
+    run: int  # the n-th grading of this attempt
+    check_id: str
+    passed: bool
+    message: str
+    checked_at: datetime
+
+
+class ExamAttempt(SQLModel, table=True):
+    __tablename__ = "exam_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: str = Field(index=True)
+    mode: str = "exam"  # exam | practice
+    seed: int
+    started_at: datetime
+    time_limit_s: int
+    elapsed_s: float = 0  # time spent, accounted at each save so a crash costs at most a few seconds
+    submitted_at: datetime | None = None
+    status: str = "active"  # active | submitted
+    correct: int = 0
+    total: int = 0
+    scaled_score: int | None = None
+    passed: bool | None = None
+
+
+class ExamAnswer(SQLModel, table=True):
+    __tablename__ = "exam_answer"
+    attempt_id: int = Field(foreign_key="exam_attempt.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    question_id: str
+    response: str | None = None  # JSON
+    flagged: bool = False
+    correct: bool | None = None
+    answered_at: datetime | None = None
+
+
+class DrillAttempt(SQLModel, table=True):
+    __tablename__ = "drill_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    drill_id: str = Field(index=True)
+    started_at: datetime
+    duration_s: float
+    answer: str
+    detected: str  # JSON list of key point ids found in the answer
+    confirmed: str  # JSON list of key point ids the learner confirmed
+    rating: int
+
+
+__all__ = [
+    "Card", "DrillAttempt", "ExamAnswer", "ExamAttempt", "LabAttempt", "LabCheckResult",
+    "LessonPosition", "ReviewLog", "SectionRead", "Setting",
+]

@@ -1,0 +1,64 @@
+"""What every mode screen shares: the navigation bar, the footer, and background loading."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+if TYPE_CHECKING:
+    from tutor.content import Catalog
+
+MODE_KEYS = {"home": "h", "lessons": "l", "labs": "b", "review": "r", "exam": "e", "stats": "s"}
+MODE_TITLES = {"home": "Home", "lessons": "Lessons", "labs": "Labs", "review": "Review", "exam": "Exam", "stats": "Stats"}
+
+
+class NavBar(Static):
+    """The row of modes; the current one is highlighted, each is clickable."""
+
+    def __init__(self, current: str) -> None:
+        parts = []
+        for mode, title in MODE_TITLES.items():
+            key = MODE_KEYS[mode]
+            label = f" {title} [dim]{key}[/dim] "
+            if mode == current:
+                parts.append(f"[reverse b]{label}[/]")
+            else:
+                parts.append(f"[@click=app.switch_mode('{mode}')]{label}[/]")
+        super().__init__(" aws-tutor  " + "".join(parts), id="nav", markup=True)
+
+
+class EmptyState(Static):
+    """What a screen shows when it has nothing yet: what is missing and what to do next."""
+
+    def __init__(self, message: str, **kw: Any) -> None:
+        super().__init__(message, classes="empty", markup=True, **kw)
+
+
+class ModeScreen(Screen):
+    MODE = "home"
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.MODE)
+        with Vertical(id="body"):
+            yield from self.compose_body()
+
+    def _on_mount(self, event) -> None:
+        # The footer builds a widget per key; adding it just after the first paint keeps start-up quick.
+        self.call_after_refresh(self.mount, Footer())
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def in_background(self, compute: Callable[[Catalog], Any], show: Callable[[Any], None],
+                      group: str = "load") -> None:
+        """Run ``compute(catalog)`` in a worker thread, then ``show(result)`` on the UI thread."""
+
+        def job() -> None:
+            result = compute(self.app.catalog())  # type: ignore[attr-defined]
+            self.app.call_from_thread(show, result)
+
+        self.run_worker(job, thread=True, exclusive=True, group=group, exit_on_error=False)

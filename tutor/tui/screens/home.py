@@ -1,0 +1,119 @@
+"""Home: due reviews, lesson progress and the next suggested step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Static
+
+from ..base import ModeScreen
+
+
+@dataclass
+class HomeData:
+    due: int = 0
+    new_available: int = 0
+    lessons: list[tuple[str, str, int, int]] = field(default_factory=list)  # id, title, read, total
+    labs_passed: int = 0
+    labs_total: int = 0
+    steps: list = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def gather(catalog) -> HomeData:
+    from tutor.exam.plan import lesson_progress, next_steps
+    from tutor.store import StoreError
+    from tutor.store.progress import snapshot
+
+    problems = [str(p) for p in catalog.problems]
+    try:
+        snap = snapshot()
+    except StoreError as exc:
+        return HomeData(problems=problems, error=str(exc))
+    progress = lesson_progress(catalog, snap)
+    return HomeData(
+        due=snap.due_now,
+        new_available=max(0, len(catalog.questions) - snap.cards_seen),
+        lessons=[(lid, catalog.lessons[lid].title, *progress[lid]) for lid in catalog.lessons],
+        labs_passed=len(snap.labs_passed & catalog.labs.keys()),
+        labs_total=len(catalog.labs),
+        steps=next_steps(catalog, snap),
+        problems=problems,
+    )
+
+
+class HomeScreen(ModeScreen):
+    MODE = "home"
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="home"):
+            yield Static("[b]Welcome to aws-tutor[/b]  [dim]learn AWS hands-on, offline[/dim]", id="welcome")
+            with Horizontal(id="tiles"):
+                yield Static("Review\n[dim]loading…[/dim]", id="tile-review", classes="tile")
+                yield Static("Lessons\n[dim]loading…[/dim]", id="tile-lessons", classes="tile")
+                yield Static("Labs\n[dim]loading…[/dim]", id="tile-labs", classes="tile")
+            yield Static("", id="next-steps")
+            yield Static("", id="chapters")
+            yield Static("", id="problems")
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.in_background(gather, self.show)
+
+    def show(self, data: HomeData) -> None:
+        self.query_one("#tile-review", Static).update(
+            f"[b]Review[/b]\n{data.due} due now\n{data.new_available} new available"
+        )
+        read = sum(r for *_, r, _t in data.lessons)
+        total = sum(t for *_, t in data.lessons)
+        self.query_one("#tile-lessons", Static).update(
+            f"[b]Lessons[/b]\n{len(data.lessons)} chapters\n{read}/{total} sections read"
+        )
+        self.query_one("#tile-labs", Static).update(
+            f"[b]Labs[/b]\n{data.labs_total} labs\n{data.labs_passed} passed"
+        )
+        steps = self.query_one("#next-steps", Static)
+        if data.error:
+            steps.update(f"[b red]Progress is unavailable[/]: {data.error}")
+        elif data.steps:
+            lines = ["[b]Next step[/b]"] + [
+                f"  [@click={s.action}]▶ {s.text}[/]  [dim]{s.key}[/dim]" for s in data.steps
+            ]
+            steps.update("\n".join(lines))
+        else:
+            steps.update(
+                "[b]Next step[/b]\n  No content is installed yet. Run [b]tutor doctor[/b] to see where "
+                "content is looked for, or add your own with TUTOR_CONTENT_PATH."
+            )
+        chapters = self.query_one("#chapters", Static)
+        if data.lessons:
+            rows = ["[b]Chapters[/b]"]
+            for lid, title, done, total in data.lessons:
+                bar = _bar(done, total)
+                rows.append(f"  [@click=app.open_lesson('{lid}')]{title:<40}[/] {bar} {done}/{total}")
+            chapters.update("\n".join(rows))
+        problems = self.query_one("#problems", Static)
+        if data.problems:
+            shown = "\n".join(f"  {p}" for p in data.problems[:8])
+            more = f"\n  … and {len(data.problems) - 8} more" if len(data.problems) > 8 else ""
+            problems.update(
+                f"[b yellow]{len(data.problems)} content problem(s): the items concerned were skipped.[/] "
+                f"Run [b]tutor validate[/b] for the full list.\n{shown}{more}"
+            )
+        else:
+            problems.update("")
+
+
+def _bar(done: int, total: int, width: int = 12) -> str:
+    filled = round(width * done / total) if total else 0
+    return f"[green]{'█' * filled}[/][dim]{'░' * (width - filled)}[/]"
+
+
