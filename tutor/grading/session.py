@@ -1,0 +1,340 @@
+"""A lab session: one sandbox server + a workspace + an attempt in the store.
+
+Every command (`tutor lab start/check/hint/...`, the TUI) goes through these functions, so the
+learner's check and the instructor's grade are the same code. A session started by one process
+is found again by another through the sandbox's state file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from tutor import paths
+from tutor.content import Catalog, Lab
+
+from .checks import CheckContext, Report, grade
+
+
+class LabError(Exception):
+    """Something the learner can fix: an unknown lab, a lab not started, a failing setup."""
+
+
+# -- where things live ------------------------------------------------------------
+
+
+def lab_home(lab_id: str) -> Path:
+    return paths.labs_dir() / lab_id
+
+
+def workspace_of(lab_id: str) -> Path:
+    return lab_home(lab_id) / "workspace"
+
+
+def state_dir_of(lab_id: str) -> Path:
+    return lab_home(lab_id) / "sandbox"
+
+
+ACTIVE_FILE = "active"  # in paths.labs_dir(): the lab most recently started
+
+
+def find_lab(catalog: Catalog, lab_id: str) -> Lab:
+    lab = catalog.labs.get(lab_id)
+    if lab is None:
+        known = ", ".join(sorted(catalog.labs)) or "none installed"
+        raise LabError(f"there is no lab {lab_id!r}. Labs: {known}")
+    return lab
+
+
+# -- the context setup scripts and solutions run with ---------------------------------
+
+
+class SolveContext:
+    """What ``setup(ctx)`` and ``solve(ctx)`` get: the CLI and boto3 against the sandbox, and the workspace."""
+
+    account_id = "123456789012"
+    region = "us-east-1"
+
+    def __init__(self, sandbox: Any, workspace: Path, lab_dir: Path) -> None:
+        self.sandbox = sandbox
+        self.workspace = workspace
+        self.lab_dir = lab_dir
+        self._cli = None
+
+    def client(self, service: str) -> Any:
+        return self.sandbox.client(service)
+
+    def aws(self, command: str, check: bool = True) -> Any:
+        """Run an AWS CLI command in the workspace; with ``check``, a failure raises LabError."""
+        if self._cli is None:
+            from tutor.sandbox import AwsCli
+
+            self._cli = AwsCli(self.sandbox, cwd=self.workspace)
+        result = self._cli.run(command)
+        if check and result.exit_code != 0:
+            raise LabError(f"`aws {command}` failed ({result.exit_code}): {result.stderr.strip()[:500]}")
+        return result
+
+    def aws_json(self, command: str) -> Any:
+        import json
+
+        out = self.aws(command).stdout
+        return json.loads(out) if out.strip() else None
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.workspace / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+
+def _load_function(path: Path, name: str) -> Callable[..., Any]:
+    spec = importlib.util.spec_from_file_location(f"tutor_lab_{abs(hash(str(path)))}_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise LabError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    func = getattr(module, name, None)
+    if not callable(func):
+        raise LabError(f"{path.name} defines no function {name}()")
+    return func
+
+
+# -- the session -----------------------------------------------------------------------
+
+
+@dataclass
+class LabSession:
+    lab: Lab
+    sandbox: Any
+    workspace: Path
+    attempt_id: int
+
+    def solve_context(self) -> SolveContext:
+        return SolveContext(self.sandbox, self.workspace, self.lab.folder)
+
+    def check_context(self) -> CheckContext:
+        ctx = CheckContext(workspace=self.workspace, lab_dir=self.lab.folder, client_factory=self.sandbox.client)
+        ctx.sandbox = self.sandbox  # Python checks may read deployed Lambda code or run handlers
+        return ctx
+
+    def exports(self) -> dict[str, str]:
+        from tutor.sandbox import lab_exports
+
+        return {**lab_exports(self.sandbox.env()), "TUTOR_LAB": self.lab.id,
+                "TUTOR_LAB_WORKSPACE": str(self.workspace)}
+
+
+def run_setup(session: LabSession) -> None:
+    """Create what the lab starts from: the declarative calls, then the setup script."""
+    lab = session.lab
+    for step in lab.setup.calls:
+        service, method = step.call.split(".")
+        try:
+            getattr(session.sandbox.client(service), method)(**step.params)
+        except Exception as exc:  # noqa: BLE001 - a broken lab must say which step broke
+            raise LabError(f"lab {lab.id}: setup call {step.call} failed: {exc}") from exc
+    if lab.setup.script:
+        _load_function(lab.folder / lab.setup.script, "setup")(session.solve_context())
+
+
+def _copy_starter(lab: Lab, workspace: Path) -> None:
+    workspace.mkdir(parents=True, exist_ok=True)
+    if lab.starter:
+        source = lab.folder / lab.starter
+        for path in source.rglob("*"):
+            target = workspace / path.relative_to(source)
+            if path.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            elif not target.exists():  # never overwrite the learner's work
+                shutil.copy2(path, target)
+
+
+def start(catalog: Catalog, lab_id: str, *, watch_pid: int | None = None) -> tuple[LabSession, bool]:
+    """Start the lab's sandbox (or find the one already running). Returns (session, started_now)."""
+    lab = find_lab(catalog, lab_id)
+    existing = attach_session(catalog, lab_id)
+    if existing is not None:
+        _mark_active(lab_id)
+        return existing, False
+    from tutor.sandbox import start_sandbox
+
+    sandbox = start_sandbox(state_dir_of(lab_id), watch_pid=watch_pid, preload=lab.services)
+    workspace = workspace_of(lab_id)
+    _copy_starter(lab, workspace)
+    session = LabSession(lab, sandbox, workspace, _attempt_for(lab_id))
+    try:
+        run_setup(session)
+    except BaseException:
+        sandbox.stop()
+        raise
+    _mark_active(lab_id)
+    return session, True
+
+
+def attach_session(catalog: Catalog, lab_id: str) -> LabSession | None:
+    """The running session of a lab, from any process; None when its sandbox is not running."""
+    from tutor.sandbox import attach
+
+    lab = find_lab(catalog, lab_id)
+    sandbox = attach(state_dir_of(lab_id))
+    if sandbox is None:
+        return None
+    return LabSession(lab, sandbox, workspace_of(lab_id), _attempt_for(lab_id))
+
+
+def require_session(catalog: Catalog, lab_id: str) -> LabSession:
+    session = attach_session(catalog, lab_id)
+    if session is None:
+        raise LabError(f"lab {lab_id} is not running. Start it with `tutor lab start {lab_id}`.")
+    return session
+
+
+def active_lab() -> str | None:
+    """The lab `tutor aws` talks to: $TUTOR_LAB, else the lab started last."""
+    env = os.environ.get("TUTOR_LAB")
+    if env:
+        return env
+    try:
+        return (paths.labs_dir() / ACTIVE_FILE).read_text().strip() or None
+    except OSError:
+        return None
+
+
+def _mark_active(lab_id: str) -> None:
+    (paths.labs_dir() / ACTIVE_FILE).write_text(lab_id)
+
+
+def check(session: LabSession) -> Report:
+    """Grade the current sandbox state and record the result with the attempt."""
+    from tutor.store import labs as records
+
+    attempt = records.lab_attempt(session.attempt_id)
+    report = grade(session.lab, session.check_context(), attempt.hints_used, attempt.solution_viewed)
+    records.record_lab_check(session.attempt_id, report)
+    return report
+
+
+def hint(catalog: Catalog, lab_id: str) -> tuple[int, int, str]:
+    """The next hint: (number, how many there are, text). Counted, and costs score."""
+    from tutor.store import labs as records
+
+    lab = find_lab(catalog, lab_id)
+    used = records.use_hint(_attempt_for(lab_id), len(lab.hints))
+    return used, len(lab.hints), lab.hints[used - 1]
+
+
+def solution(catalog: Catalog, lab_id: str) -> str:
+    """The reference solution's source. Viewing it is recorded: the attempt scores 0."""
+    from tutor.store import labs as records
+
+    lab = find_lab(catalog, lab_id)
+    records.mark_solution_viewed(_attempt_for(lab_id))
+    return (lab.folder / lab.solution).read_text(encoding="utf-8")
+
+
+def apply_solution(session: LabSession) -> None:
+    """Run the reference solution against the sandbox (CI self-tests, and "skip" in the TUI)."""
+    _load_function(session.lab.folder / session.lab.solution, "solve")(session.solve_context())
+
+
+def reset(session: LabSession) -> float:
+    """Empty the sandbox and run the setup again. The workspace keeps the learner's files."""
+    from tutor.store import labs as records
+
+    started = time.perf_counter()
+    session.sandbox.reset()
+    run_setup(session)
+    records.count_reset(session.attempt_id)
+    return time.perf_counter() - started
+
+
+def stop(catalog: Catalog, lab_id: str) -> bool:
+    """Stop the lab's sandbox. Returns False when it was not running."""
+    from tutor.store import labs as records
+
+    session = attach_session(catalog, lab_id)
+    if session is None:
+        return False
+    session.sandbox.stop()
+    records.finish_lab_attempt(session.attempt_id)
+    return True
+
+
+def watch(session: LabSession, on_report: Callable[[Report], None], *, interval: float = 0.5,
+          stop_when: Callable[[], bool] = lambda: False) -> None:
+    """Grade whenever the sandbox's state changes (and once at the start)."""
+    last = None
+    while not stop_when():
+        changes = session.sandbox.changes()
+        if changes != last:
+            last = changes
+            on_report(check(session))
+        time.sleep(interval)
+
+
+def _attempt_for(lab_id: str) -> int:
+    from tutor.store import labs as records
+
+    return records.open_lab_attempt(lab_id, datetime.now(UTC))
+
+
+@dataclass
+class SelfTest:
+    lab: str
+    untouched: Report
+    solved: Report | None
+    error: str | None = None
+
+    @property
+    def problems(self) -> list[str]:
+        out = [f"check {c.id!r} passes on an untouched sandbox" for c in self.untouched.checks if c.passed]
+        if self.error:
+            out.append(self.error)
+        if self.solved is not None:
+            out += [f"check {c.id!r} fails after the reference solution: {c.message}"
+                    for c in self.solved.checks if not c.passed]
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def selftest(catalog: Catalog, lab_id: str, sandbox: Any = None) -> SelfTest:
+    """Grade the lab untouched (every check must fail), then solved (every check must pass).
+
+    Runs in a private sandbox and workspace, never the learner's. Pass a running ``sandbox``
+    to reuse it (it is reset first), as CI does to test every lab quickly.
+    """
+    import tempfile
+
+    from tutor.sandbox import start_sandbox
+
+    lab = find_lab(catalog, lab_id)
+    with tempfile.TemporaryDirectory(prefix=f"tutor-selftest-{lab_id}-") as tmp:
+        own = sandbox is None
+        if own:
+            sandbox = start_sandbox(Path(tmp) / "sandbox", preload=lab.services)
+        else:
+            sandbox.reset()
+        try:
+            workspace = Path(tmp) / "workspace"
+            _copy_starter(lab, workspace)
+            session = LabSession(lab, sandbox, workspace, attempt_id=0)
+            run_setup(session)
+            untouched = grade(lab, session.check_context())
+            try:
+                apply_solution(session)
+            except Exception as exc:  # noqa: BLE001 - report the broken solution, do not crash the run
+                return SelfTest(lab_id, untouched, None, f"the reference solution failed: {exc}")
+            return SelfTest(lab_id, untouched, grade(lab, session.check_context()))
+        finally:
+            if own:
+                sandbox.stop()
