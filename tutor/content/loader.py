@@ -6,7 +6,6 @@ recorded as a Problem (file, line, message), so the app can start with the rest.
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 from collections import defaultdict
@@ -30,12 +29,15 @@ from .schema import (
     Question,
     Section,
 )
-from .yamlio import LineDict, YamlError, line_of, load_yaml
+from .cache import ContentCache
+from .yamlio import YamlError, line_of, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 CONTENT_DIRS = ("lessons", "labs", "question_bank")
+COLLECTIONS = {"lesson": "lessons", "question": "questions", "drill": "drills", "exam profile": "exams",
+               "exam family": "families", "lab": "labs"}
 
 
 @dataclass(frozen=True, order=True)
@@ -128,16 +130,65 @@ def root_of(path: Path) -> Path | None:
     return None
 
 
+@dataclass
+class FileResult:
+    """What one file (or lab folder) contributes, before ids are checked against other files."""
+
+    items: list[tuple[str, Any]] = field(default_factory=list)  # (kind, model)
+    problems: list[Problem] = field(default_factory=list)
+    link_refs: list[tuple[str, Path, int]] = field(default_factory=list)
+    sandbox_blocks: list[tuple[Path, int, str]] = field(default_factory=list)
+
+
 class _Loader:
-    def __init__(self, roots: list[Path]) -> None:
+    def __init__(self, roots: list[Path], cache: ContentCache | None = None) -> None:
         self.catalog = Catalog(roots=roots)
         self.id_origin: dict[tuple[str, str], Origin] = {}
         self.link_refs: list[tuple[str, Path, int]] = []
+        self.cache = cache
+        self.current = FileResult()
 
     # -- helpers ------------------------------------------------------------------
 
     def problem(self, path: Path, line: int, message: str) -> None:
-        self.catalog.problems.append(Problem(path, line, message))
+        self.current.problems.append(Problem(path, line, message))
+
+    def add(self, kind: str, model: Any) -> None:
+        self.current.items.append((kind, model))
+
+    def load_file(self, loader, path: Path, fingerprint_of: Path | None = None) -> None:
+        """Load one file through the cache, then merge what it contributes into the catalog."""
+        key = fingerprint_of or path
+        result = self.cache.get(key) if self.cache else None
+        if result is None:
+            self.current = FileResult()
+            loader(path)
+            result = self.current
+            if self.cache:
+                self.cache.put(key, result)
+        self.merge(result)
+
+    def merge(self, result: FileResult) -> None:
+        cat = self.catalog
+        cat.problems += result.problems
+        self.link_refs += result.link_refs
+        cat.sandbox_blocks += result.sandbox_blocks
+        for kind, model in result.items:
+            if kind == "exam family":
+                known = cat.families.get(model.id)
+                if known and [d.id for d in known.domains] == [d.id for d in model.domains]:
+                    continue  # another root repeating the same family is harmless
+            ident = model.term.lower() if kind == "glossary term" else model.id
+            first = self.id_origin.get((kind, ident))
+            if first:
+                o = model.origin
+                cat.problems.append(Problem(o.path, o.line, f"{kind} id {ident!r} is already defined at {first}"))
+                continue
+            self.id_origin[(kind, ident)] = model.origin
+            if kind == "glossary term":
+                cat.glossary.append(model)
+            else:
+                getattr(cat, COLLECTIONS[kind])[model.id] = model
 
     def read_yaml(self, path: Path) -> Any:
         try:
@@ -163,15 +214,6 @@ class _Loader:
                 where = ".".join(str(p) for p in loc) or model.__name__.lower()
                 self.problem(path, line_of(data, loc, line), f"{where}: {err['msg']}")
             return None
-
-    def claim(self, kind: str, ident: str, origin: Origin) -> bool:
-        """Ids are unique per kind; the first definition wins."""
-        first = self.id_origin.get((kind, ident))
-        if first:
-            self.problem(origin.path, origin.line, f"{kind} id {ident!r} is already defined at {first}")
-            return False
-        self.id_origin[(kind, ident)] = origin
-        return True
 
     def yaml_list(self, path: Path) -> list:
         data = self.read_yaml(path)
@@ -214,44 +256,40 @@ class _Loader:
             intro=parsed.intro,
             origin=Origin(path=path, line=1),
         )
-        if self.claim("lesson", lesson.id, lesson.origin):
-            self.catalog.lessons[lesson.id] = lesson
-            self.link_refs += [(ref, path, line) for ref, line in parsed.links]
-            self.catalog.sandbox_blocks += [(path, line, cmds) for line, cmds in parsed.sandbox_blocks]
+        self.add("lesson", lesson)
+        self.current.link_refs += [(ref, path, line) for ref, line in parsed.links]
+        self.current.sandbox_blocks += [(path, line, cmds) for line, cmds in parsed.sandbox_blocks]
 
     def load_glossary(self, path: Path) -> None:
         for item in self.yaml_list(path):
             entry = self.build(GlossaryEntry, item, path)
-            if entry and self.claim("glossary term", entry.term.lower(), entry.origin):
-                self.catalog.glossary.append(entry)
+            if entry:
+                self.add("glossary term", entry)
 
     def load_questions(self, path: Path) -> None:
         for item in self.yaml_list(path):
             q = self.build(Question, item, path)
-            if q and self.claim("question", q.id, q.origin):
-                self.catalog.questions[q.id] = q
+            if q:
+                self.add("question", q)
 
     def load_drills(self, path: Path) -> None:
         for item in self.yaml_list(path):
             d = self.build(Drill, item, path)
-            if d and self.claim("drill", d.id, d.origin):
-                self.catalog.drills[d.id] = d
+            if d:
+                self.add("drill", d)
 
     def load_families(self, path: Path) -> None:
         for item in self.yaml_list(path):
             fam = self.build(ExamFamily, item, path)
-            known = self.catalog.families.get(fam.id) if fam else None
-            if known and [d.id for d in known.domains] == [d.id for d in fam.domains]:
-                continue  # another root repeating the same family is harmless
-            if fam and self.claim("exam family", fam.id, fam.origin):
-                self.catalog.families[fam.id] = fam
+            if fam:
+                self.add("exam family", fam)
 
     def load_exam(self, path: Path) -> None:
         data = self.read_yaml(path)
         if data is not None:
             exam = self.build(ExamProfile, data, path)
-            if exam and self.claim("exam profile", exam.id, exam.origin):
-                self.catalog.exams[exam.id] = exam
+            if exam:
+                self.add("exam profile", exam)
 
     def load_lab(self, folder: Path) -> None:
         path = folder / "lab.yaml"
@@ -286,8 +324,7 @@ class _Loader:
                                  f"check {check.id!r}: module {module}.py is missing or does not parse")
                 elif func not in funcs:
                     self.problem(path, line, f"check {check.id!r}: {module}.py defines no function {func!r}")
-        if self.claim("lab", lab.id, lab.origin):
-            self.catalog.labs[lab.id] = lab
+        self.add("lab", lab)
 
     # -- whole roots -----------------------------------------------------------------
 
@@ -295,28 +332,28 @@ class _Loader:
         lessons = root / "lessons"
         if lessons.is_dir():
             for path in sorted(lessons.glob("*.md")):
-                self.load_lesson(path)
+                self.load_file(self.load_lesson, path)
             for path in sorted((lessons / "glossary").glob("*.yaml")):
-                self.load_glossary(path)
+                self.load_file(self.load_glossary, path)
         bank = root / "question_bank"
         if bank.is_dir():
             if (bank / "domains.yaml").is_file():
-                self.load_families(bank / "domains.yaml")
+                self.load_file(self.load_families, bank / "domains.yaml")
             for path in sorted(bank.glob("*.yaml")):
                 if path.name != "domains.yaml":
-                    self.load_questions(path)
+                    self.load_file(self.load_questions, path)
             for path in sorted((bank / "exams").glob("*.yaml")):
-                self.load_exam(path)
+                self.load_file(self.load_exam, path)
             for path in sorted((bank / "drills").glob("*.yaml")):
-                self.load_drills(path)
+                self.load_file(self.load_drills, path)
         labs = root / "labs"
         if labs.is_dir():
             for folder in sorted(p for p in labs.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-                self.load_lab(folder)
+                self.load_file(self.load_lab, folder)
 
     def cross_check(self) -> None:
         cat = self.catalog
-
+        self.current = FileResult()  # problems found here belong to no single file
         def ref_ok(ref: str, origin: Origin | None, what: str) -> None:
             if cat.resolve(ref) is None and origin:
                 self.problem(origin.path, origin.line, f"{what} {ref!r} does not resolve to a lesson section")
@@ -363,15 +400,19 @@ class _Loader:
                     self.problem(lab.origin.path, lab.origin.line, f"question {qid!r} does not exist")
         for a, b in near_duplicates(cat.questions.values()):
             self.problem(b.origin.path, b.origin.line, f"question {b.id!r} is a near-duplicate of {a.id!r} ({a.origin})")
+        cat.problems += self.current.problems
         cat.problems.sort()
 
 
+TOP_LEVEL_DEF = re.compile(r"^(?:async\s+)?def\s+([A-Za-z_]\w*)\s*\(", re.MULTILINE)
+
+
 def _functions_in(path: Path) -> set[str] | None:
+    """Top-level functions of a check module (a line scan: parsing Python here costs too much)."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    except (OSError, SyntaxError, UnicodeDecodeError):
+        return set(TOP_LEVEL_DEF.findall(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError):
         return None
-    return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 WORD = re.compile(r"[a-z0-9]+")
@@ -403,10 +444,16 @@ def near_duplicates(questions: Iterable[Question], threshold: float = 0.8) -> li
     return pairs
 
 
-def load_catalog(extra_roots: Iterable[Path] = (), include_builtin: bool = True) -> Catalog:
-    """Load and validate all content. ``include_builtin=False`` loads only ``extra_roots`` (tests)."""
-    loader = _Loader(content_roots(extra_roots, include_builtin))
+def load_catalog(extra_roots: Iterable[Path] = (), include_builtin: bool = True, use_cache: bool = True) -> Catalog:
+    """Load and validate all content. ``include_builtin=False`` loads only ``extra_roots`` (tests).
+
+    Files unchanged since the last load come from the cache; cross-references are always checked.
+    """
+    cache = ContentCache.open() if use_cache else None
+    loader = _Loader(content_roots(extra_roots, include_builtin), cache)
     for root in loader.catalog.roots:
         loader.load_root(root)
     loader.cross_check()
+    if cache:
+        cache.save()
     return loader.catalog
