@@ -87,3 +87,20 @@ def test_lab_selftest_without_leaks(lab_id, sandbox, leak_log):
     assert result.solved.passed == result.solved.total
     leaks = leak_log.read_text()
     assert not leaks, f"{lab_id} tried to reach the network:\n{leaks}"
+
+
+@pytest.mark.parametrize("lab_id", [lab for lab in LAB_IDS if lab in ("sns-fanout", "s3-events-to-sqs",
+                                                                      "eventbridge-to-sqs")])
+def test_grading_probes_do_not_count_as_learner_changes(lab_id, sandbox, tmp_path):
+    """`lab watch` re-grades on changes: the grader's own probe messages must not trigger it again."""
+    from tutor.grading import grade
+    from tutor.grading.session import LabSession, apply_solution, run_setup
+
+    sandbox.reset()
+    session = LabSession(CATALOG.labs[lab_id], sandbox, tmp_path, attempt_id=0)
+    run_setup(session)
+    apply_solution(session)
+    before = sandbox.changes()
+    report = grade(session.lab, session.check_context())
+    assert report.passed == report.total
+    assert sandbox.changes() == before

@@ -49,6 +49,17 @@ class PolicyError(ValueError):
 # ---------------------------------------------------------------- documents and statements
 
 
+def _python_literal(text: str) -> Any:
+    if not text.startswith("{"):
+        return None
+    import ast
+
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
 def parse_policy(doc: str | bytes | Mapping[str, Any] | None) -> dict[str, Any]:
     """A policy document as a dict, from a dict, a JSON string, or the URL-encoded JSON IAM returns raw.
 
@@ -70,7 +81,9 @@ def parse_policy(doc: str | bytes | Mapping[str, Any] | None) -> dict[str, Any]:
     try:
         parsed = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise PolicyError(f"the policy is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        parsed = _python_literal(text)  # moto returns CloudFormation-made policies as a Python repr
+        if parsed is None:
+            raise PolicyError(f"the policy is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     if not isinstance(parsed, dict):
         raise PolicyError("a policy document is a JSON object with a Statement")
     return parsed

@@ -120,7 +120,8 @@ class LabSession:
         return SolveContext(self.sandbox, self.workspace, self.lab.folder)
 
     def check_context(self) -> CheckContext:
-        ctx = CheckContext(workspace=self.workspace, lab_dir=self.lab.folder, client_factory=self.sandbox.client)
+        ctx = CheckContext(workspace=self.workspace, lab_dir=self.lab.folder,
+                           client_factory=lambda service: self.sandbox.client(service, grader=True))
         ctx.sandbox = self.sandbox  # Python checks may read deployed Lambda code or run handlers
         return ctx
 

@@ -47,10 +47,15 @@ class Sandbox:
         """The isolated environment for anything that should talk to this sandbox."""
         return isolated_env(self.endpoint, self.state_dir)
 
-    def client(self, service: str) -> Any:
-        """A cached boto3 client bound to the sandbox (fake credentials, us-east-1)."""
+    def client(self, service: str, *, grader: bool = False) -> Any:
+        """A cached boto3 client bound to the sandbox (fake credentials, us-east-1).
+
+        ``grader=True`` marks its requests as the grader's, so its probes (a test message, an
+        uploaded object) do not count as changes for `lab watch`.
+        """
+        key = f"{service}#grader" if grader else service
         with self._lock:
-            client = self._clients.get(service)
+            client = self._clients.get(key)
             if client is None:
                 if self._session is None:
                     import boto3
@@ -63,7 +68,9 @@ class Sandbox:
                 client = self._session.client(
                     service, endpoint_url=self.endpoint, region_name=REGION
                 )
-                self._clients[service] = client
+                if grader:
+                    client.meta.events.register("before-send", _mark_grader)
+                self._clients[key] = client
             return client
 
     # -------------------------------------------------------------- server routes
@@ -102,9 +109,11 @@ class Sandbox:
             raise self._gone(error) from None
         return int(json.loads(body)["changes"])
 
-    def lambda_code(self, function_name: str, region: str = REGION) -> bytes:
-        """The zip the learner deployed for `function_name`, straight from moto's backend."""
+    def lambda_code(self, function_name: str, region: str = REGION, qualifier: str | None = None) -> bytes:
+        """The zip the learner deployed for `function_name` (a version with `qualifier`), from moto's backend."""
         path = f"/_tutor/lambda/{quote(function_name, safe='')}/code?region={quote(region)}"
+        if qualifier:
+            path += f"&qualifier={quote(str(qualifier))}"
         try:
             status, body = self._request("GET", path, timeout=10.0)
         except (OSError, http.client.HTTPException) as error:
@@ -202,6 +211,12 @@ class Sandbox:
         except OSError:
             return "(no log)"
         return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
+
+
+def _mark_grader(request: Any, **_: Any) -> None:
+    from .server import GRADER_HEADER
+
+    request.headers[GRADER_HEADER] = "1"
 
 
 def _pid_gone(pid: int) -> bool:
