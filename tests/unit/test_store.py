@@ -48,6 +48,9 @@ def test_upgrade_from_first_revision_keeps_every_row(tmp_path):
         assert conn.execute(sa.text("SELECT anchor FROM section_read")).scalar() == "versioning"
         assert conn.execute(sa.text("SELECT score FROM lab_attempt")).scalar() == 90
         assert conn.execute(sa.text("SELECT count(*) FROM exam_attempt")).scalar() == 0
+        # 0003: the old review keeps its row; its undo and daily-statistics columns start empty
+        assert conn.execute(sa.text("SELECT card_before, study_day, counted FROM review_log")).one() == (None, None, None)
+        assert conn.execute(sa.text("SELECT count(*) FROM review_day")).scalar() == 0
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):

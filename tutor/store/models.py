@@ -37,6 +37,8 @@ class Card(SQLModel, table=True):
         UniqueConstraint("kind", "item_id"),
         # The review queue is a range scan over this partial index: due cards in due order.
         Index("ix_card_queue", "due", sqlite_where=text("retired = 0"), postgresql_where=text("retired = false")),
+        # covering index for the statistics' card counts (state, maturity) without reading the table
+        Index("ix_card_state", "state", "retired", "stability"),
     )
     id: int | None = Field(default=None, primary_key=True)
     kind: str = "question"  # question | drill
@@ -64,6 +66,27 @@ class ReviewLog(SQLModel, table=True):
     elapsed_days: float | None = None  # since the previous review; None for the first
     interval_days: float | None = None  # the interval the review scheduled
     source: str = "review"  # review | exam | lab | drill
+    # the card as it was before this review (JSON), so undo restores it exactly; None: the review created it
+    card_before: str | None = None
+    study_day: str | None = None  # the learner's local study day (YYYY-MM-DD) the review counted in
+    counted: int | None = None  # true retention bucket: None not counted, 0 young, 1 mature
+
+
+class ReviewDay(SQLModel, table=True):
+    """Per study day review totals, kept with each answer so statistics never scan the whole log.
+
+    Derived data: ``tutor.srs.stats.rebuild_daily`` recomputes it from review_log.
+    """
+
+    __tablename__ = "review_day"
+    day: str = Field(primary_key=True)  # YYYY-MM-DD, local, starting at the day boundary hour
+    reviews: int = 0
+    new_cards: int = 0
+    young_pass: int = 0
+    young_total: int = 0
+    mature_pass: int = 0
+    mature_total: int = 0
+    duration_ms: int = 0
 
 
 class LabAttempt(SQLModel, table=True):
@@ -134,5 +157,5 @@ class DrillAttempt(SQLModel, table=True):
 
 __all__ = [
     "Card", "DrillAttempt", "ExamAnswer", "ExamAttempt", "LabAttempt", "LabCheckResult",
-    "LessonPosition", "ReviewLog", "SectionRead", "Setting",
+    "LessonPosition", "ReviewDay", "ReviewLog", "SectionRead", "Setting",
 ]

@@ -42,6 +42,12 @@ def mark_read(lesson_id: str, anchor: str) -> None:
         s.merge(LessonPosition(lesson_id=lesson_id, anchor=anchor, updated_at=now()))
 
 
+def set_position(lesson_id: str, anchor: str) -> None:
+    """Where the learner is in a chapter, without counting the section as read."""
+    with session() as s:
+        s.merge(LessonPosition(lesson_id=lesson_id, anchor=anchor, updated_at=now()))
+
+
 def read_sections() -> dict[str, set[str]]:
     """lesson id -> anchors read."""
     out: dict[str, set[str]] = {}

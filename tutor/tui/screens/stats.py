@@ -1,14 +1,128 @@
-"""Stats."""
+"""Stats: due forecast, review heatmap, true retention by month, mastery per chapter and per exam domain."""
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Static
 
 from ..base import EmptyState, ModeScreen
+
+EMPTY = ("[b]No statistics yet.[/b]\n\nAnswer some questions in Review ([b]r[/b]) and your forecast, "
+         "retention and mastery appear here. [dim]`tutor stats` prints them in a plain terminal too.[/dim]")
+HEAT = {" ": " ", "·": "[#3a3a3a]·[/]", "░": "[#0e4429]█[/]", "▒": "[#006d32]█[/]", "▓": "[#26a641]█[/]",
+        "█": "[#39d353]█[/]"}
+
+
+def gather(catalog):
+    from tutor.store import StoreError
+    from tutor.srs.stats import gather as gather_stats
+
+    try:
+        return gather_stats(catalog)
+    except StoreError as exc:
+        return exc
 
 
 class StatsScreen(ModeScreen):
     MODE = "stats"
 
     def compose_body(self) -> ComposeResult:
-        yield EmptyState("No statistics yet.nnAnswer some questions in Review ([b]r[/b]) and your forecast, retention and mastery appear here.", id="stats-empty")
+        from textual_plotext import PlotextPlot
+
+        yield EmptyState("Loading statistics…", id="stats-empty")
+        with VerticalScroll(id="stats-main"):
+            yield Static("", id="st-summary")
+            with Horizontal(id="st-charts"):
+                yield PlotextPlot(id="st-forecast")
+                yield PlotextPlot(id="st-retention")
+            yield Static("", id="st-heatmap")
+            with Horizontal(id="st-mastery"):
+                yield Static("", id="st-chapters")
+                yield Static("", id="st-domains")
+
+    def on_mount(self) -> None:
+        self.query_one("#stats-main").display = False
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.in_background(gather, self.show)
+
+    def show(self, stats) -> None:
+        empty = self.query_one("#stats-empty", EmptyState)
+        main = self.query_one("#stats-main")
+        if isinstance(stats, Exception):
+            empty.update(f"[b red]Progress is unavailable[/]: {stats}")
+            empty.display, main.display = True, False
+            return
+        if stats.empty:
+            empty.update(EMPTY)
+            empty.display, main.display = True, False
+            return
+        empty.display, main.display = False, True
+        from tutor.srs.render import bar, heatmap_rows, pct
+
+        c = stats.counts
+        self.query_one("#st-summary", Static).update(
+            f"[b]Cards[/b]  {c['new']} new · {c['learning']} learning · {c['young']} young · {c['mature']} mature"
+            + (f" · {c['retired']} retired" if c["retired"] else "")
+            + f"     [b]Answers[/b]  {c['reviews_today']} today · {c['reviews_total']} in all"
+            f"     [b]Due today[/b]  {c['due_today']}\n"
+            "[dim]Mastery is the mean probability of recalling the cards you have seen; "
+            "true retention counts the first answer of a card each day (mature: interval ≥ 21 days).[/dim]")
+
+        forecast = self.query_one("#st-forecast").plt
+        forecast.clear_figure()
+        forecast.bar(list(range(len(stats.forecast))), stats.forecast, width=0.6)
+        forecast.title("Due forecast, next 30 days (0 = today)")
+        top = max(stats.forecast) if stats.forecast else 0
+        if top <= 8:
+            forecast.yticks(list(range(top + 1)))
+        self.query_one("#st-forecast").refresh()
+
+        retention = self.query_one("#st-retention").plt
+        retention.clear_figure()
+        months = stats.retention[-12:]
+        retention.title("True retention by month (%)")
+        if months:
+            labels = [m.month[2:] for m in months]
+            xs = list(range(len(months)))
+            young = [(i, 100 * m.young) for i, m in zip(xs, months) if m.young is not None]
+            mature = [(i, 100 * m.mature) for i, m in zip(xs, months) if m.mature is not None]
+            if young:
+                retention.plot(*zip(*young), label="young", marker="braille")
+            if mature:
+                retention.plot(*zip(*mature), label="mature ≥21d", marker="braille")
+            retention.xticks(xs, labels)
+            retention.ylim(0, 100)
+        else:
+            retention.text("needs cards answered on two different days", x=0, y=0, alignment="center")
+            retention.xlim(-1, 1)
+            retention.ylim(-1, 1)
+            retention.xticks([])
+            retention.yticks([])
+        self.query_one("#st-retention").refresh()
+
+        rows = heatmap_rows(stats.heatmap)
+        heat = [rows[0]] + ["".join(HEAT.get(ch, ch) for ch in row) for row in rows[1:]]
+        self.query_one("#st-heatmap", Static).update(
+            "[b]Answers per day, last 365 days[/b]\n" + "\n".join(heat))
+
+        def table(title: str, items, width: int = 26) -> str:
+            lines = [f"[b]{title}[/b]"]
+            for m in items:
+                colour = "dim" if m.mastery is None else ("green" if m.mastery >= 0.85 else
+                                                          "yellow" if m.mastery >= 0.7 else "red")
+                lines.append(f"{escape(m.title[:width]):<{width}} [{colour}]{bar(m.mastery, 12)}[/] {pct(m.mastery)}"
+                             f" [dim]{m.seen}/{m.total}[/dim]")
+            return "\n".join(lines)
+
+        self.query_one("#st-chapters", Static).update(
+            table("Mastery by chapter", stats.chapters))
+        domains = [table(f"Mastery by {fam.upper()} domain", items)
+                   for fam, items in stats.domains.items() if any(m.total for m in items)]
+        self.query_one("#st-domains", Static).update("\n\n".join(domains))
