@@ -11,3 +11,19 @@ def make_app(sample_catalog):
         return TutorApp(catalog=sample_catalog)
 
     return make
+
+
+@pytest.fixture
+def frozen_now(monkeypatch):
+    """One fixed 'now' for every module that schedules by time, so snapshots do not change by the day."""
+    from datetime import UTC, datetime
+
+    import tutor.srs.clock as clock
+
+    fixed = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    for module in ("clock", "session", "stats", "plan", "queue", "scheduler"):
+        mod = __import__(f"tutor.srs.{module}", fromlist=["utcnow"])
+        if hasattr(mod, "utcnow"):
+            monkeypatch.setattr(mod, "utcnow", lambda: fixed)
+    assert clock.utcnow() == fixed
+    return fixed

@@ -26,13 +26,13 @@ SCREENS = {
     "lessons_toc": ("l",),
     "lesson_open": ("l", "enter"),
     "help": ("f1",),
-    "labs_empty": ("b",),
-    "review_empty": ("r",),
-    "exam_empty": ("e",),
-    "stats_empty": ("s",),
+    "labs": ("b",),
+    "review_question": ("r",),
+    "exam": ("e",),
+    "stats": ("s",),
 }
 
 
 @pytest.mark.parametrize("name", SCREENS)
-def test_screen_snapshot(snap_compare, make_app, name):
+def test_screen_snapshot(snap_compare, make_app, frozen_now, name):
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=visit(*SCREENS[name]))

@@ -45,3 +45,22 @@ def next_steps(catalog: Catalog, snap: Snapshot) -> list[Step]:
     if not steps and catalog.questions:
         steps.append(Step("Learn new cards in Review", "app.start_review", "r"))
     return steps
+
+
+LAPSES_FOR_A_LAB = 3
+
+
+def lab_for_lapses(catalog: Catalog, lapses_by_domain: dict[str, int]) -> Step | None:
+    """A domain forgotten again and again is best repaired hands-on: suggest its lab."""
+    from tutor.srs.plan import lab_for_domain
+
+    for domain, count in lapses_by_domain.items():
+        if count < LAPSES_FOR_A_LAB:
+            break
+        lab_id = lab_for_domain(catalog, "saa", domain)
+        if lab_id:
+            fam = catalog.families.get("saa")
+            name = next((d.name for d in fam.domains if d.id == domain), domain) if fam else domain
+            return Step(f"{count} recent lapses in {name}: try the lab {catalog.labs[lab_id].title}",
+                        f"app.open_lab('{lab_id}')", "b")
+    return None

@@ -232,12 +232,29 @@ def hint(catalog: Catalog, lab_id: str) -> tuple[int, int, str]:
 
 
 def solution(catalog: Catalog, lab_id: str) -> str:
-    """The reference solution's source. Viewing it is recorded: the attempt scores 0."""
+    """The reference solution's source. Viewing it is recorded: the attempt scores 0, and the lab's
+    review cards lapse (the learner could not finish it alone)."""
     from tutor.store import labs as records
 
     lab = find_lab(catalog, lab_id)
     records.mark_solution_viewed(_attempt_for(lab_id))
+    lapse_linked_cards(catalog, lab)
     return (lab.folder / lab.solution).read_text(encoding="utf-8")
+
+
+def linked_questions(catalog: Catalog, lab: Lab) -> list[str]:
+    """The questions a lab practises: those it names, and those of the lesson sections it teaches."""
+    ids = list(lab.questions)
+    for ref in lab.lessons:
+        ids += [q.id for q in catalog.questions_for(ref)]
+    return list(dict.fromkeys(ids))
+
+
+def lapse_linked_cards(catalog: Catalog, lab: Lab) -> list[int]:
+    """Labs feed review: cards the learner has seen for this lab's topics come back as lapses."""
+    from tutor.srs.scheduler import lapse
+
+    return lapse(linked_questions(catalog, lab), source="lab")
 
 
 def apply_solution(session: LabSession) -> None:
@@ -264,7 +281,10 @@ def stop(catalog: Catalog, lab_id: str) -> bool:
     if session is None:
         return False
     session.sandbox.stop()
+    attempt = records.lab_attempt(session.attempt_id)
     records.finish_lab_attempt(session.attempt_id)
+    if attempt.checks_total and attempt.checks_passed < attempt.checks_total:
+        lapse_linked_cards(catalog, session.lab)  # left with failing checks: review its topics again
     return True
 
 

@@ -62,3 +62,50 @@ class ModeScreen(Screen):
             self.app.call_from_thread(show, result)
 
         self.run_worker(job, thread=True, exclusive=True, group=group, exit_on_error=False)
+
+
+class SerialWriter:
+    """Runs store writes one after another on a background thread, in the order they were asked for.
+
+    Answers must reach the database in order (an answer changed twice keeps the last), and the UI
+    must not wait for them; ``then`` runs on the UI thread once the write is committed.
+    """
+
+    def __init__(self, node) -> None:
+        import queue
+        import threading
+
+        self._node = node
+        self._jobs: queue.Queue = queue.Queue()
+        # A thread of its own, not a Textual worker: it lives as long as its screen, and
+        # "wait for all workers" must not wait for it.
+        threading.Thread(target=self._loop, name="serial-writer", daemon=True).start()
+
+    def submit(self, job: Callable[[], Any], then: Callable[[Any], None] | None = None) -> None:
+        self._jobs.put((job, then))
+
+    def close(self) -> None:
+        self._jobs.put(None)
+
+    @property
+    def idle(self) -> bool:
+        """True when every queued write is done. Never block the UI thread waiting for it: the
+        writer hands its results back through that thread."""
+        return self._jobs.unfinished_tasks == 0
+
+    def _loop(self) -> None:
+        while True:
+            item = self._jobs.get()
+            try:
+                if item is None:
+                    return
+                job, then = item
+                try:
+                    result = job()
+                except Exception as exc:  # noqa: BLE001 - tell the learner, keep the writer alive
+                    self._node.app.call_from_thread(self._node.notify, f"Could not save: {exc}", severity="error")
+                    continue
+                if then is not None:
+                    self._node.app.call_from_thread(then, result)
+            finally:
+                self._jobs.task_done()

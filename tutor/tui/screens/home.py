@@ -21,6 +21,7 @@ class HomeData:
     steps: list = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     error: str | None = None
+    plan: object | None = None  # tutor.srs.plan.TodayPlan
 
 
 def gather(catalog) -> HomeData:
@@ -34,13 +35,29 @@ def gather(catalog) -> HomeData:
     except StoreError as exc:
         return HomeData(problems=problems, error=str(exc))
     progress = lesson_progress(catalog, snap)
+    from tutor.exam.plan import lab_for_lapses
+    from tutor.srs.plan import recent_lapses_by_domain, today_plan
+
+    from tutor.exam.plan import Step
+
+    steps = next_steps(catalog, snap)
+    plan = today_plan(catalog)
+    if plan is not None and plan.lab_id:
+        # under a plan, the lab for the weakest domain replaces the generic suggestion
+        lab = catalog.labs[plan.lab_id]
+        steps = [s for s in steps if not s.action.startswith("app.open_lab")]
+        steps.append(Step(f"Today's lab: {lab.title}", f"app.open_lab('{lab.id}')", "b"))
+    repair = lab_for_lapses(catalog, recent_lapses_by_domain(catalog))
+    if repair:
+        steps.insert(1 if steps else 0, repair)
     return HomeData(
+        plan=plan,
         due=snap.due_now,
         new_available=max(0, len(catalog.questions) - snap.cards_seen),
         lessons=[(lid, catalog.lessons[lid].title, *progress[lid]) for lid in catalog.lessons],
         labs_passed=len(snap.labs_passed & catalog.labs.keys()),
         labs_total=len(catalog.labs),
-        steps=next_steps(catalog, snap),
+        steps=steps,
         problems=problems,
     )
 
@@ -81,13 +98,19 @@ class HomeScreen(ModeScreen):
             f"[b]Labs[/b]\n{data.labs_total} labs\n{data.labs_passed} passed"
         )
         steps = self.query_one("#next-steps", Static)
+        plan_text = ""
+        if data.plan is not None:
+            p = data.plan
+            weak = ", ".join(f"{name} {m:.0%}" for _, name, m in p.weakest)
+            plan_text = (f"[b]Today's plan[/b] · {p.plan.profile_id} in [b]{p.days_left}[/b] days: "
+                         f"{p.reviews} reviews · {p.new} new cards · one lab\n  weakest: {weak}\n\n")
         if data.error:
             steps.update(f"[b red]Progress is unavailable[/]: {data.error}")
         elif data.steps:
             lines = ["[b]Next step[/b]"] + [
                 f"  [@click={s.action}]▶ {s.text}[/]  [dim]{s.key}[/dim]" for s in data.steps
             ]
-            steps.update("\n".join(lines))
+            steps.update(plan_text + "\n".join(lines))
         else:
             steps.update(
                 "[b]Next step[/b]\n  No content is installed yet. Run [b]tutor doctor[/b] to see where "

@@ -1,0 +1,96 @@
+"""Sitting a mock exam in the app: answer, flag, review before submit, results, auto-submit, resume."""
+
+from __future__ import annotations
+
+import pytest
+from conftest_helpers import settle
+from textual.widgets import DataTable, OptionList, Static
+
+from tutor.tui.screens.exam_sitting import ExamSittingScreen, ResultsScreen
+
+
+@pytest.fixture
+def exam_app():
+    from tutor.content import load_catalog
+    from tutor.tui.app import TutorApp
+
+    return TutorApp(catalog=load_catalog())
+
+
+async def open_quick_exam(pilot) -> ExamSittingScreen:
+    await pilot.press("e")
+    await settle(pilot)
+    profiles = pilot.app.screen.query_one("#exam-profiles", OptionList)
+    profiles.highlighted = [o.id for o in profiles._options].index("quick")
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ExamSittingScreen)
+    return pilot.app.screen
+
+
+async def drain(pilot, screen) -> None:
+    await pilot.pause()
+    for _ in range(200):
+        if screen.writer.idle:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+async def test_answer_flag_review_and_submit(exam_app):
+    async with exam_app.run_test(size=(120, 40)) as pilot:
+        sitting = await open_quick_exam(pilot)
+        first = sitting.session.questions[0]
+        if first.type == "numeric":
+            await pilot.press("4", "2", "enter")
+        else:
+            await pilot.press("1")
+        await drain(pilot, sitting)
+        if first.type not in ("multi", "order"):
+            assert 0 in sitting.session.responses
+        await pilot.press("n", "m")
+        await drain(pilot, sitting)
+        assert sitting.session.flagged() == [1]
+        header = str(sitting.query_one("#exam-header", Static).render())
+        assert "flagged 1" in header
+        await pilot.press("r")
+        await pilot.pause()
+        table = pilot.app.screen.query_one("#exam-review-table", DataTable)
+        statuses = {table.get_row_at(i)[0]: table.get_row_at(i)[1] for i in range(table.row_count)}
+        assert statuses["2"] == "unanswered, flagged"
+        await pilot.press("s")  # first press asks for confirmation
+        await pilot.pause()
+        assert "Submit the exam?" in str(pilot.app.screen.query_one("#exam-review-summary", Static).render())
+        await pilot.press("s")
+        await drain(pilot, sitting)
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ResultsScreen)
+        assert "scaled score" in str(pilot.app.screen.query_one("#exam-score", Static).render())
+
+
+async def test_time_running_out_submits_automatically(exam_app):
+    async with exam_app.run_test(size=(120, 40)) as pilot:
+        sitting = await open_quick_exam(pilot)
+        sitting.session.used_s = sitting.session.limit_s  # as if the clock ran out
+        sitting.tick()
+        await drain(pilot, sitting)
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ResultsScreen)
+        assert sitting.session.submitted
+
+
+async def test_mode_keys_are_off_during_an_exam_and_leaving_keeps_the_attempt(exam_app):
+    async with exam_app.run_test(size=(120, 40)) as pilot:
+        sitting = await open_quick_exam(pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        assert pilot.app.screen is sitting  # still sitting the exam
+        await pilot.press("escape")
+        await drain(pilot, sitting)
+        await settle(pilot)
+        resume = str(pilot.app.screen.query_one("#exam-resume", Static).render())
+        assert "An attempt is in progress" in resume
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ExamSittingScreen)
+        assert pilot.app.screen.session.attempt_id == sitting.session.attempt_id
