@@ -77,6 +77,13 @@ def test_the_guard_refuses_and_records_non_loopback_addresses(leak_log):
     leak_log.write_text("")  # the sanity entries are not leaks
 
 
+def test_there_are_at_least_twenty_labs_including_the_ten_required_ones():
+    required = {"s3-secure-bucket", "iam-least-privilege", "sqs-dead-letter", "sns-fanout", "dynamodb-orders",
+                "vpc-three-tier", "lambda-users-api", "cfn-users-stack", "fix-the-breach", "cloudwatch-alarm"}
+    assert required <= set(LAB_IDS)
+    assert len(LAB_IDS) >= 20
+
+
 @pytest.mark.parametrize("lab_id", LAB_IDS)
 def test_lab_selftest_without_leaks(lab_id, sandbox, leak_log):
     from tutor.grading.session import selftest
