@@ -89,8 +89,14 @@ def test_optimize_refuses_a_short_log(cli):
     assert result.exit_code == 1 and "at least 400 answers" in result.output
 
 
+def test_optimize_without_the_extra_says_how_to_install_it(cli, monkeypatch):
+    monkeypatch.setattr("tutor.srs.optimize.available", lambda: False)
+    result = cli("review", "optimize")
+    assert result.exit_code == 1 and 'pip install "aws-tutor[optimize]"' in result.output
+
+
 def test_optimize_fits_the_log_and_adopts_only_a_better_fit():
-    pytest.importorskip("fsrs_rs_python")
+    import fsrs_rs_python  # noqa: F401 - installed by the test extra: a missing install must fail, not skip
     from tutor.srs.config import load_settings
     from tutor.srs.optimize import optimize
     from tutor.srs.scheduler import AGAIN, EASY, GOOD, HARD, record_answer
