@@ -11,7 +11,7 @@ import re
 import time
 import uuid
 
-from tutor.grading.iam import Request, evaluate
+from tutor.grading.delivery import queue_policy_problem, take_messages
 from tutor.grading.policy import PolicyError, parse_policy
 
 BUS = "acme-orders"
@@ -214,53 +214,14 @@ def queue_policy(ctx):
         doc = parse_policy(raw)
     except PolicyError as exc:
         return False, str(exc)
-    queue_arn = queue[1]["QueueArn"]
     rule_arn = ctx.arn("events", f"rule/{BUS}/{RULE}")
-
-    def allowed(action, source_arn):
-        context = {"aws:SourceArn": source_arn, "aws:SourceAccount": ctx.account_id} if source_arn else {}
-        return evaluate(Request(action=action, resource=queue_arn, principal=EVENTS, context=context), doc).allowed
-
-    if not allowed("sqs:SendMessage", rule_arn):
-        return False, ("The policy does not let EventBridge (events.amazonaws.com) call sqs:SendMessage on the queue "
-                       f"for the rule {RULE}.")
-    if allowed("sqs:SendMessage", None):
-        return False, "The policy lets EventBridge send without naming the rule. Add a condition on aws:SourceArn."
-    for other in OTHER_SOURCES:
-        if allowed("sqs:SendMessage", other):
-            return False, (f"The policy also accepts messages sent for {other}: the aws:SourceArn condition must "
-                           "match the rule's ARN exactly.")
-    for action in OTHER_ACTIONS:
-        if allowed(action, rule_arn):
-            return False, f"The policy grants more than sending: {action} is allowed too."
-    return True
+    problem = queue_policy_problem(doc, queue_arn=queue[1]["QueueArn"], service=EVENTS, service_name="EventBridge",
+                                   source_arn=rule_arn, source_label=f"the rule {RULE}", other_sources=OTHER_SOURCES,
+                                   other_actions=OTHER_ACTIONS, account_id=ctx.account_id)
+    return (False, problem) if problem else True
 
 
 # ---------------------------------------------------------------- the live probe
-
-
-def take_messages(sqs, url, marker, *, rounds=10):
-    """Receive every visible message, delete the ones whose body contains ``marker`` and give the others back."""
-    mine, borrowed = [], []
-    try:
-        for _ in range(rounds):
-            batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30,
-                                        WaitTimeSeconds=0).get("Messages", [])
-            if not batch:
-                break
-            for message in batch:
-                if marker in message.get("Body", ""):
-                    mine.append(message["Body"])
-                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-                else:
-                    borrowed.append(message["ReceiptHandle"])
-    finally:
-        for handle in borrowed:
-            try:
-                sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0)
-            except Exception:  # noqa: BLE001
-                pass
-    return mine
 
 
 PROBES = [  # (case, source, detail-type, amount, should arrive)

@@ -5,7 +5,7 @@ import time
 import uuid
 from urllib.parse import unquote_plus
 
-from tutor.grading.iam import Request, evaluate
+from tutor.grading.delivery import queue_policy_problem, take_messages
 from tutor.grading.policy import PolicyError, parse_policy
 
 BUCKET = "acme-photo-uploads"
@@ -95,53 +95,14 @@ def queue_policy(ctx):
         doc = parse_policy(raw)
     except PolicyError as exc:
         return False, str(exc)
-    queue_arn = queue[1]["QueueArn"]
-    bucket_arn = f"arn:aws:s3:::{BUCKET}"
-
-    def allowed(action, source_arn):
-        context = {"aws:SourceArn": source_arn, "aws:SourceAccount": ctx.account_id} if source_arn else {}
-        return evaluate(Request(action=action, resource=queue_arn, principal=S3, context=context), doc).allowed
-
-    if not allowed("sqs:SendMessage", bucket_arn):
-        return False, ("The policy does not let S3 (s3.amazonaws.com) call sqs:SendMessage on the queue for "
-                       f"events of {BUCKET}.")
-    if allowed("sqs:SendMessage", None):
-        return False, "The policy lets S3 send without naming the bucket. Add a condition on aws:SourceArn."
-    for other in OTHER_BUCKETS:
-        if allowed("sqs:SendMessage", other):
-            return False, (f"The policy also accepts events from {other}: the aws:SourceArn condition must be the "
-                           "bucket's own ARN.")
-    for action in OTHER_ACTIONS:
-        if allowed(action, bucket_arn):
-            return False, f"The policy grants more than sending: {action} is allowed too."
-    return True
+    problem = queue_policy_problem(doc, queue_arn=queue[1]["QueueArn"], service=S3, service_name="S3",
+                                   source_arn=f"arn:aws:s3:::{BUCKET}", source_label=f"events of {BUCKET}",
+                                   other_sources=OTHER_BUCKETS, other_actions=OTHER_ACTIONS,
+                                   account_id=ctx.account_id)
+    return (False, problem) if problem else True
 
 
 # ---------------------------------------------------------------- the live probe
-
-
-def take_messages(sqs, url, marker, *, rounds=10):
-    """Receive every visible message, delete the ones whose body contains ``marker`` and give the others back."""
-    mine, borrowed = [], []
-    try:
-        for _ in range(rounds):
-            batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30,
-                                        WaitTimeSeconds=0).get("Messages", [])
-            if not batch:
-                break
-            for message in batch:
-                if marker in message.get("Body", ""):
-                    mine.append(message["Body"])
-                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-                else:
-                    borrowed.append(message["ReceiptHandle"])
-    finally:
-        for handle in borrowed:
-            try:
-                sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0)
-            except Exception:  # noqa: BLE001
-                pass
-    return mine
 
 
 def _keys_in(bodies):

@@ -4,6 +4,7 @@ import json
 import time
 import uuid
 
+from tutor.grading.delivery import take_messages
 from tutor.grading.iam import Request, evaluate
 from tutor.grading.policy import PolicyError, parse_policy
 
@@ -158,34 +159,6 @@ def policy_analytics(ctx):
 
 
 # ---------------------------------------------------------------- the live probe
-
-
-def take_messages(sqs, url, marker, *, rounds=10):
-    """Receive every visible message, delete the ones whose body contains ``marker`` and give the others back.
-
-    Returns the bodies that carried the marker. Messages that are not ours are hidden while we look (so the
-    loop ends) and made visible again at the end, so the learner's own messages stay in the queue.
-    """
-    mine, borrowed = [], []
-    try:
-        for _ in range(rounds):
-            batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30,
-                                        WaitTimeSeconds=0).get("Messages", [])
-            if not batch:
-                break
-            for message in batch:
-                if marker in message.get("Body", ""):
-                    mine.append(message["Body"])
-                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-                else:
-                    borrowed.append(message["ReceiptHandle"])
-    finally:
-        for handle in borrowed:
-            try:
-                sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0)
-            except Exception:  # noqa: BLE001 - the message may have been deleted meanwhile
-                pass
-    return mine
 
 
 def delivery(ctx):

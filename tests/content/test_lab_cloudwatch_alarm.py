@@ -4,9 +4,8 @@ import json
 
 import pytest
 
-from tutor.content import load_catalog
-from tutor.grading import grade
-from tutor.grading.session import LabSession, run_setup
+from fixtures.labs import failing, report
+
 
 LAB = "cloudwatch-alarm"
 TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:ops-alerts"
@@ -16,36 +15,6 @@ ALARM = dict(
     Threshold=5.0, ComparisonOperator="GreaterThanThreshold", TreatMissingData="notBreaching",
     AlarmActions=[TOPIC_ARN],
 )
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    from tutor.sandbox import start_sandbox
-
-    sb = start_sandbox(tmp_path_factory.mktemp("sb"))
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture(scope="module")
-def lab():
-    return load_catalog().labs[LAB]
-
-
-@pytest.fixture
-def lab_session(sandbox, lab, tmp_path):
-    sandbox.reset()
-    session = LabSession(lab, sandbox, tmp_path, attempt_id=0)
-    run_setup(session)
-    return session
-
-
-def report_of(session):
-    return grade(session.lab, session.check_context())
-
-
-def failing(session):
-    return {c.id for c in report_of(session).checks if not c.passed}
 
 
 def build(ctx, *, alarm=None, drop=(), metric=None):
@@ -128,8 +97,8 @@ def test_default_missing_data_fails_only_missing_data(lab_session):
 
 def test_topic_in_ok_actions_fails_only_action(lab_session):
     build(lab_session.solve_context(), alarm={"OKActions": [TOPIC_ARN], "AlarmActions": []})
-    report = report_of(lab_session)
-    failed = {c.id: c.message for c in report.checks if not c.passed}
+    graded = report(lab_session)
+    failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == {"alarm-action"}
     assert "OKActions" in failed["alarm-action"]
 

@@ -4,43 +4,12 @@ import json
 
 import pytest
 
-from tutor.content import load_catalog
-from tutor.grading import grade
-from tutor.grading.session import LabSession, run_setup
+from fixtures.labs import failing, report
+
 
 LAB = "dynamodb-orders"
 HASH_RANGE = [{"AttributeName": "userId", "KeyType": "HASH"}, {"AttributeName": "orderId", "KeyType": "RANGE"}]
 INDEX_KEYS = [{"AttributeName": "userId", "KeyType": "HASH"}, {"AttributeName": "createdAt", "KeyType": "RANGE"}]
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    from tutor.sandbox import start_sandbox
-
-    sb = start_sandbox(tmp_path_factory.mktemp("sb"))
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture(scope="module")
-def lab():
-    return load_catalog().labs[LAB]
-
-
-@pytest.fixture
-def lab_session(sandbox, lab, tmp_path):
-    sandbox.reset()
-    session = LabSession(lab, sandbox, tmp_path, attempt_id=0)
-    run_setup(session)
-    return session
-
-
-def report_of(session):
-    return grade(session.lab, session.check_context())
-
-
-def failing(session):
-    return {c.id for c in report_of(session).checks if not c.passed}
 
 
 def attrs(created_type="S"):
@@ -132,8 +101,8 @@ def test_local_index_instead_of_global_fails_only_gsi(lab_session):
     ctx = lab_session.solve_context()
     create(ctx, lsi=True)
     put_orders(ctx)
-    report = report_of(lab_session)
-    failed = {c.id: c.message for c in report.checks if not c.passed}
+    graded = report(lab_session)
+    failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == {"gsi"}
     assert "local secondary index" in failed["gsi"]
 
@@ -149,8 +118,8 @@ def test_us_dates_fail_only_items(lab_session):
     ctx = lab_session.solve_context()
     create(ctx)
     put_orders(ctx, created=("03/02/2025", "2025-03-09T17:42:10Z", "2025-13-14T09:26:53Z"))
-    report = report_of(lab_session)
-    failed = {c.id: c.message for c in report.checks if not c.passed}
+    graded = report(lab_session)
+    failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == {"orders-items"}
     assert "03/02/2025" in failed["orders-items"] and "2025-13-14" in failed["orders-items"]
 
@@ -173,8 +142,8 @@ def test_swapped_keys_fail_keys_and_the_item_queries(lab_session):
     ctx = lab_session.solve_context()
     create(ctx, keys=[{"AttributeName": "orderId", "KeyType": "HASH"}, {"AttributeName": "userId", "KeyType": "RANGE"}])
     put_orders(ctx)
-    report = report_of(lab_session)
-    failed = {c.id: c.message for c in report.checks if not c.passed}
+    graded = report(lab_session)
+    failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == {"table-keys", "orders-items", "pending-order"}
     assert "are they the table's key" in failed["orders-items"]
 
@@ -188,7 +157,7 @@ def test_numeric_user_id_fails_keys_and_items(lab_session):
                               {"AttributeName": "createdAt", "AttributeType": "S"}],
         GlobalSecondaryIndexes=[{"IndexName": "CreatedAtIndex", "KeySchema": INDEX_KEYS,
                                  "Projection": {"ProjectionType": "ALL"}}])
-    report = report_of(lab_session)
-    failed = {c.id: c.message for c in report.checks if not c.passed}
+    graded = report(lab_session)
+    failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == {"table-keys", "orders-items", "pending-order"}
     assert "userId is N" in failed["table-keys"]

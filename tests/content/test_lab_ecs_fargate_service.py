@@ -5,9 +5,8 @@ import json
 
 import pytest
 
-from tutor.content import load_catalog
-from tutor.grading import grade
-from tutor.grading.session import LabSession, run_setup
+from fixtures.labs import failing, message
+
 
 LAB = "ecs-fargate-service"
 ACCOUNT = "123456789012"
@@ -26,36 +25,6 @@ CONTAINER = {"name": "frontend", "image": f"{URI}@sha256:" + "ab" * 32, "essenti
              "logConfiguration": {"logDriver": "awslogs", "options": {
                  "awslogs-group": "/trailhead/web", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs",
                  "awslogs-create-group": "true"}}}
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    from tutor.sandbox import start_sandbox
-
-    sb = start_sandbox(tmp_path_factory.mktemp("sb"))
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture
-def lab_session(sandbox, tmp_path):
-    lab = load_catalog().labs[LAB]
-    sandbox.reset()
-    session = LabSession(lab, sandbox, tmp_path, attempt_id=0)
-    run_setup(session)
-    return session
-
-
-def report(session):
-    return grade(session.lab, session.check_context())
-
-
-def failing(session):
-    return {c.id for c in report(session).checks if not c.passed}
-
-
-def message(session, check_id):
-    return next(c.message for c in report(session).checks if c.id == check_id)
 
 
 def network(session, *names):

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tutor.content import load_catalog
-from tutor.grading import grade
-from tutor.grading.session import LabSession, run_setup
+from fixtures.labs import failing, report
+
 
 LAB = "eventbridge-to-sqs"
 ACCOUNT = "123456789012"
@@ -17,36 +16,6 @@ QUEUE_ARN = f"arn:aws:sqs:us-east-1:{ACCOUNT}:express-shipping"
 RULE_ARN = f"arn:aws:events:us-east-1:{ACCOUNT}:rule/acme-orders/express-shipping-orders"
 PATTERN = {"source": ["com.acme.orders"], "detail-type": ["OrderPlaced"],
            "detail": {"amount": [{"numeric": [">", 100]}]}}
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    from tutor.sandbox import start_sandbox
-
-    sb = start_sandbox(tmp_path_factory.mktemp("sb"))
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture(scope="module")
-def lab():
-    return load_catalog().labs[LAB]
-
-
-@pytest.fixture
-def lab_session(sandbox, lab, tmp_path):
-    sandbox.reset()
-    session = LabSession(lab, sandbox, tmp_path, attempt_id=0)
-    run_setup(session)
-    return session
-
-
-def report_of(session):
-    return grade(session.lab, session.check_context())
-
-
-def failing(session):
-    return {c.id for c in report_of(session).checks if not c.passed}
 
 
 def policy(condition=None, principal=None, action="sqs:SendMessage"):
@@ -125,8 +94,8 @@ def test_learner_messages_survive_the_probe(lab_session):
 
 def test_greater_or_equal_fails_pattern_and_delivery(lab_session):
     build(lab_session.solve_context(), pattern={**PATTERN, "detail": {"amount": [{"numeric": [">=", 100]}]}})
-    report = report_of(lab_session)
-    failed = {c.id: c.message for c in report.checks if not c.passed}
+    graded = report(lab_session)
+    failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == {"rule-pattern", "delivery"}
     assert "exactly 100" in failed["rule-pattern"]
     assert "amount 100" in failed["delivery"]

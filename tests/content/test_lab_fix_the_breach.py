@@ -4,38 +4,14 @@ import json
 
 import pytest
 
-from tutor.content import load_catalog
-from tutor.grading import grade
-from tutor.grading.session import LabSession, run_setup
+from fixtures.labs import failing
+
 
 LAB = "fix-the-breach"
 BUCKET = "customer-exports"
 USER = "ci-deployer"
 ALL = {"bucket-not-public", "bucket-public-access-block", "db-not-world-open", "db-from-app", "user-not-admin",
        "leaked-key-disabled"}
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    from tutor.sandbox import start_sandbox
-
-    sb = start_sandbox(tmp_path_factory.mktemp("sb"))
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture
-def lab_session(sandbox, tmp_path):
-    lab = load_catalog().labs[LAB]
-    sandbox.reset()
-    session = LabSession(lab, sandbox, tmp_path, attempt_id=0)
-    run_setup(session)
-    return session
-
-
-def failing(session):
-    report = grade(session.lab, session.check_context())
-    return {c.id for c in report.checks if not c.passed}
 
 
 # ------------------------------------------------------------------ one boto3 fix per finding

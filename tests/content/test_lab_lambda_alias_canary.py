@@ -6,45 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from tutor.content import load_catalog
-from tutor.grading import grade
-from tutor.grading.session import LabSession, run_setup
+from fixtures.labs import failing, message
+
 
 LAB = "lambda-alias-canary"
 RELEASE_2 = (Path(__file__).resolve().parents[2] / "labs" / LAB / "starter" / "app.py").read_text()
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    from tutor.sandbox import start_sandbox
-
-    sb = start_sandbox(tmp_path_factory.mktemp("sb"))
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture
-def lab_session(sandbox, tmp_path):
-    from tutor.grading.session import _copy_starter
-
-    lab = load_catalog().labs[LAB]
-    sandbox.reset()
-    _copy_starter(lab, tmp_path)
-    session = LabSession(lab, sandbox, tmp_path, attempt_id=0)
-    run_setup(session)
-    return session
-
-
-def report(session):
-    return grade(session.lab, session.check_context())
-
-
-def failing(session):
-    return {c.id for c in report(session).checks if not c.passed}
-
-
-def message(session, check_id):
-    return next(c.message for c in report(session).checks if c.id == check_id)
 
 
 def release_2_zip():

@@ -6,39 +6,11 @@ import zipfile
 
 import pytest
 
-from tutor.content import load_catalog
-from tutor.grading import grade
-from tutor.grading.session import LabSession, SolveContext, run_setup  # noqa: F401
+from fixtures.labs import failing, report
 
 LAB = "lambda-users-api"
 ROLE_ARN = "arn:aws:iam::123456789012:role/users-api-role"
 HANDLER_CHECKS = {"get-existing", "get-missing", "missing-user-id", "other-methods", "json-responses", "table-from-env"}
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    from tutor.sandbox import start_sandbox
-
-    sb = start_sandbox(tmp_path_factory.mktemp("sb"))
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture
-def lab_session(sandbox, tmp_path):
-    lab = load_catalog().labs[LAB]
-    sandbox.reset()
-    session = LabSession(lab, sandbox, tmp_path, attempt_id=0)
-    run_setup(session)
-    return session
-
-
-def report(session):
-    return grade(session.lab, session.check_context())
-
-
-def failing(session):
-    return {c.id for c in report(session).checks if not c.passed}
 
 
 def zipped(source, name="handler.py"):

@@ -4,35 +4,11 @@ import json
 
 import pytest
 
-from tutor.content import load_catalog
-from tutor.grading import grade
-from tutor.grading.session import LabSession, run_setup
+from fixtures.labs import failing
+
 
 LAB = "org-scp-region-guardrail"
 GLOBAL = ["iam:*", "sts:*", "organizations:*", "route53:*", "cloudfront:*"]
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    from tutor.sandbox import start_sandbox
-
-    sb = start_sandbox(tmp_path_factory.mktemp("sb"))
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture
-def lab_session(sandbox, tmp_path):
-    lab = load_catalog().labs[LAB]
-    sandbox.reset()
-    session = LabSession(lab, sandbox, tmp_path, attempt_id=0)
-    run_setup(session)
-    return session
-
-
-def failing(session):
-    report = grade(session.lab, session.check_context())
-    return {c.id for c in report.checks if not c.passed}
 
 
 def deny(not_action=GLOBAL, regions=("us-east-1", "eu-west-1"), operator="StringNotEquals", action=None):

@@ -4,9 +4,8 @@ import json
 
 import pytest
 
-from tutor.content import load_catalog
-from tutor.grading import grade
-from tutor.grading.session import LabSession, run_setup
+from fixtures.labs import failing, report
+
 
 LAB = "s3-events-to-sqs"
 ACCOUNT = "123456789012"
@@ -14,36 +13,6 @@ BUCKET = "acme-photo-uploads"
 BUCKET_ARN = f"arn:aws:s3:::{BUCKET}"
 QUEUE_ARN = f"arn:aws:sqs:us-east-1:{ACCOUNT}:thumbnail-jobs"
 FILTER = {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}, {"Name": "suffix", "Value": ".jpg"}]}}
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    from tutor.sandbox import start_sandbox
-
-    sb = start_sandbox(tmp_path_factory.mktemp("sb"))
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture(scope="module")
-def lab():
-    return load_catalog().labs[LAB]
-
-
-@pytest.fixture
-def lab_session(sandbox, lab, tmp_path):
-    sandbox.reset()
-    session = LabSession(lab, sandbox, tmp_path, attempt_id=0)
-    run_setup(session)
-    return session
-
-
-def report_of(session):
-    return grade(session.lab, session.check_context())
-
-
-def failing(session):
-    return {c.id for c in report_of(session).checks if not c.passed}
 
 
 def policy(condition=None, principal=None, action="sqs:SendMessage"):
@@ -121,8 +90,8 @@ def test_cli_with_a_second_notification_passes(lab_session):
 
 def test_no_filter_fails_filter_and_delivery(lab_session):
     build(lab_session.solve_context(), flt=None)
-    report = report_of(lab_session)
-    failed = {c.id: c.message for c in report.checks if not c.passed}
+    graded = report(lab_session)
+    failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == {"notification-filter", "delivery"}
     assert "thumbnails/" in failed["delivery"]
 
@@ -141,8 +110,8 @@ def test_suffix_without_dot_fails_only_filter(lab_session):
 
 def test_put_only_fails_only_events(lab_session):
     build(lab_session.solve_context(), events=("s3:ObjectCreated:Put",))
-    report = report_of(lab_session)
-    failed = {c.id: c.message for c in report.checks if not c.passed}
+    graded = report(lab_session)
+    failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == {"notification-events"}
     assert "copy" in failed["notification-events"]
 
@@ -158,8 +127,8 @@ def test_removals_too_fail_only_events(lab_session):
 
 def test_source_account_only_fails_only_policy(lab_session):
     build(lab_session.solve_context(), queue_policy=policy(condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}}))
-    report = report_of(lab_session)
-    failed = {c.id: c.message for c in report.checks if not c.passed}
+    graded = report(lab_session)
+    failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == {"queue-policy"}
     assert "acme-photo-uploads-old" in failed["queue-policy"]
 
@@ -181,7 +150,7 @@ def test_sqs_star_fails_only_policy(lab_session):
 
 def test_notification_to_another_queue_fails_configuration_and_delivery(lab_session):
     build(lab_session.solve_context(), target=f"arn:aws:sqs:us-east-1:{ACCOUNT}:thumbnail-jobs-dev")
-    report = report_of(lab_session)
-    failed = {c.id: c.message for c in report.checks if not c.passed}
+    graded = report(lab_session)
+    failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == {"notification-events", "notification-filter", "delivery"}
     assert "thumbnail-jobs-dev" in failed["notification-events"]

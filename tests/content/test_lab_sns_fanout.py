@@ -4,45 +4,14 @@ import json
 
 import pytest
 
-from tutor.content import load_catalog
-from tutor.grading import grade
-from tutor.grading.session import LabSession, run_setup
+from fixtures.labs import failing, report
+
 
 LAB = "sns-fanout"
 ACCOUNT = "123456789012"
 TOPIC_ARN = f"arn:aws:sns:us-east-1:{ACCOUNT}:order-events"
 QUEUES = ["order-fulfillment", "order-email", "order-analytics"]
 ALL_POLICIES = {"policy-fulfillment", "policy-email", "policy-analytics"}
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    from tutor.sandbox import start_sandbox
-
-    sb = start_sandbox(tmp_path_factory.mktemp("sb"))
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture(scope="module")
-def lab():
-    return load_catalog().labs[LAB]
-
-
-@pytest.fixture
-def lab_session(sandbox, lab, tmp_path):
-    sandbox.reset()
-    session = LabSession(lab, sandbox, tmp_path, attempt_id=0)
-    run_setup(session)
-    return session
-
-
-def report_of(session):
-    return grade(session.lab, session.check_context())
-
-
-def failing(session):
-    return {c.id for c in report_of(session).checks if not c.passed}
 
 
 def qarn(name):
@@ -133,8 +102,8 @@ def test_policy_without_condition_fails_that_policy(lab_session):
         return good_statement(name)
 
     build(lab_session.solve_context(), statement=statement)
-    report = report_of(lab_session)
-    failed = {c.id: c.message for c in report.checks if not c.passed}
+    graded = report(lab_session)
+    failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == {"policy-email"}
     assert "aws:SourceArn" in failed["policy-email"]
 
@@ -153,8 +122,8 @@ def test_prefix_wildcard_topic_arn_fails_every_policy(lab_session):
 
 def test_sqs_star_fails_every_policy(lab_session):
     build(lab_session.solve_context(), statement=lambda name: good_statement(name, Action="sqs:*"))
-    report = report_of(lab_session)
-    failed = {c.id: c.message for c in report.checks if not c.passed}
+    graded = report(lab_session)
+    failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == ALL_POLICIES
     assert "more than sending" in failed["policy-analytics"]
 
@@ -177,7 +146,7 @@ def test_missing_subscription_fails_subscriptions_raw_and_delivery(lab_session):
 
 def test_filter_policy_that_drops_orders_fails_only_delivery(lab_session):
     build(lab_session.solve_context(), filter_on=("order-fulfillment",))
-    report = report_of(lab_session)
-    failed = {c.id: c.message for c in report.checks if not c.passed}
+    graded = report(lab_session)
+    failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == {"delivery"}
     assert "order-fulfillment" in failed["delivery"]

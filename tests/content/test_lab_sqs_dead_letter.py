@@ -4,39 +4,12 @@ import json
 
 import pytest
 
-from tutor.content import load_catalog
 from tutor.grading import grade
-from tutor.grading.session import LabSession, run_setup
+
+from fixtures.labs import failing
 
 LAB = "sqs-dead-letter"
 DLQ_ARN = "arn:aws:sqs:us-east-1:123456789012:orders-dlq"
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    from tutor.sandbox import start_sandbox
-
-    sb = start_sandbox(tmp_path_factory.mktemp("sb"))
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture(scope="module")
-def lab():
-    return load_catalog().labs[LAB]
-
-
-@pytest.fixture
-def lab_session(sandbox, lab, tmp_path):
-    sandbox.reset()
-    session = LabSession(lab, sandbox, tmp_path, attempt_id=0)
-    run_setup(session)
-    return session
-
-
-def failing(session):
-    report = grade(session.lab, session.check_context())
-    return {c.id for c in report.checks if not c.passed}
 
 
 def test_untouched_fails_everything(lab_session):

@@ -5,34 +5,10 @@ import json
 
 import pytest
 
-from tutor.content import load_catalog
-from tutor.grading import grade
-from tutor.grading.session import LabSession, run_setup
+from fixtures.labs import failing
+
 
 LAB = "vpc-three-tier"
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory):
-    from tutor.sandbox import start_sandbox
-
-    sb = start_sandbox(tmp_path_factory.mktemp("sb"))
-    yield sb
-    sb.stop()
-
-
-@pytest.fixture
-def lab_session(sandbox, tmp_path):
-    lab = load_catalog().labs[LAB]
-    sandbox.reset()
-    session = LabSession(lab, sandbox, tmp_path, attempt_id=0)
-    run_setup(session)
-    return session
-
-
-def failing(session):
-    report = grade(session.lab, session.check_context())
-    return {c.id for c in report.checks if not c.passed}
 
 
 def build(ec2, *, igw_in_main=False, app_to_igw=False, nat_in_app=False, data_same_az=False,

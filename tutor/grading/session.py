@@ -145,7 +145,7 @@ def run_setup(session: LabSession) -> None:
         _load_function(lab.folder / lab.setup.script, "setup")(session.solve_context())
 
 
-def _copy_starter(lab: Lab, workspace: Path) -> None:
+def copy_starter(lab: Lab, workspace: Path) -> None:
     workspace.mkdir(parents=True, exist_ok=True)
     if lab.starter:
         source = lab.folder / lab.starter
@@ -168,7 +168,7 @@ def start(catalog: Catalog, lab_id: str, *, watch_pid: int | None = None) -> tup
 
     sandbox = start_sandbox(state_dir_of(lab_id), watch_pid=watch_pid, preload=lab.services)
     workspace = workspace_of(lab_id)
-    _copy_starter(lab, workspace)
+    copy_starter(lab, workspace)
     session = LabSession(lab, sandbox, workspace, _attempt_for(lab_id))
     try:
         run_setup(session)
@@ -347,7 +347,7 @@ def selftest(catalog: Catalog, lab_id: str, sandbox: Any = None) -> SelfTest:
             sandbox.reset()
         try:
             workspace = Path(tmp) / "workspace"
-            _copy_starter(lab, workspace)
+            copy_starter(lab, workspace)
             session = LabSession(lab, sandbox, workspace, attempt_id=0)
             run_setup(session)
             untouched = grade(lab, session.check_context())
