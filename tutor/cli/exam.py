@@ -65,6 +65,32 @@ def _results(catalog, attempt_id: int) -> dict:
 
 
 @exam_app.command()
+def start(
+    profile: str,
+    seed: Optional[int] = typer.Option(None, help="The same seed gives everyone the same exam (for a class)."),  # noqa: UP007
+    practice: bool = typer.Option(False, "--practice", help="Practice mode: pause, and feedback after each answer."),
+    open_app: bool = typer.Option(True, "--open/--no-open", help="Open the app to sit it now."),
+) -> None:
+    """Create an attempt (seeded for a class if you like), then sit it in the app."""
+    from tutor.exam.assemble import ExamError
+    from tutor.exam.session import ExamSession
+
+    catalog = _catalog()
+    try:
+        session = ExamSession.start(catalog, profile, mode="practice" if practice else "exam", seed=seed,
+                                    avoid_recent=seed is None)
+    except ExamError as exc:
+        _fail(str(exc))
+    session.heartbeat()
+    typer.echo(f"attempt #{session.attempt_id}: {session.profile.title}, {len(session.questions)} questions, "
+               f"seed {session.seed}. In the app: Exam (e), then c to continue.")
+    if open_app:
+        from tutor.cli.main import open_tui
+
+        raise typer.Exit(open_tui(mode="exam"))
+
+
+@exam_app.command()
 def history(as_json: bool = typer.Option(False, "--json"), profile: Optional[str] = typer.Option(None, help="Only this profile.")) -> None:  # noqa: UP007
     """Your submitted attempts, oldest first."""
     from tutor.store.exams import history as rows

@@ -15,13 +15,13 @@ Run `tutor` in a terminal window, or use the commands that work anywhere:
 """
 
 
-def open_tui() -> int:
+def open_tui(mode: str | None = None) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         sys.stderr.write(NO_TERMINAL)
         return 2
     from tutor.tui.app import TutorApp
 
-    TutorApp().run()
+    TutorApp(mode=mode).run()
     return 0
 
 

@@ -51,8 +51,10 @@ class TutorApp(App):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, catalog: Catalog | None = None) -> None:
+    def __init__(self, catalog: Catalog | None = None, mode: str | None = None) -> None:
         super().__init__()
+        if mode in self.MODES:
+            self.DEFAULT_MODE = mode  # e.g. `tutor exam start` opens on the Exam screen
         self._catalog = catalog
         self._catalog_ready = threading.Event()
         if catalog is not None:

@@ -8,7 +8,8 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import OptionList, Sparkline, Static
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
 from ..base import EmptyState, ModeScreen
@@ -28,6 +29,7 @@ class ExamScreen(ModeScreen):
         Binding("enter", "start('exam')", "Start", show=False),
         Binding("x", "start('practice')", "Practice mode"),
         Binding("c", "resume", "Continue exam"),
+        Binding("t", "target", "Set exam date"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -35,7 +37,7 @@ class ExamScreen(ModeScreen):
         yield Static("", id="exam-resume")
         with Horizontal(id="exam-home"):
             with Vertical(classes="exam-col"):
-                yield Static("[b]Mock exams[/b] [dim]Enter: timed exam · x: practice mode[/dim]")
+                yield Static("[b]Mock exams[/b] [dim]Enter: timed exam · x: practice mode · t: set your exam date[/dim]")
                 yield OptionList(id="exam-profiles")
                 yield Static("[b]Practice sets[/b] [dim]feedback after each answer[/dim]")
                 yield OptionList(id="exam-practice")
@@ -136,6 +138,27 @@ class ExamScreen(ModeScreen):
             profile_id = profiles.get_option_at_index(profiles.highlighted).id
             self.begin(lambda catalog: _start(catalog, profile_id, mode))
 
+    def action_target(self) -> None:
+        profiles = self.query_one("#exam-profiles", OptionList)
+        if profiles.highlighted is None:
+            return
+        profile = profiles.get_option_at_index(profiles.highlighted).id
+        self.app.push_screen(PlanDialog(profile), self._set_plan)
+
+    def _set_plan(self, result) -> None:
+        if not result:
+            return
+        day, profile = result
+
+        def save(_catalog):
+            from tutor.srs.plan import set_plan
+
+            return set_plan(day, profile)
+
+        self.in_background(save, lambda plan: self.notify(
+            f"Study plan set: {plan.profile_id} on {plan.exam_date:%d %b %Y}. Home shows today's plan."),
+            group="plan")
+
     def action_resume(self) -> None:
         active = self.data.get("active")
         if active is None:
@@ -181,3 +204,33 @@ def _resume(catalog, attempt_id: int):
 
     return ExamSession.resume(catalog, attempt_id)
 
+
+
+class PlanDialog(ModalScreen):
+    """Ask for the exam date of a study plan."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, profile_id: str) -> None:
+        super().__init__()
+        self.profile_id = profile_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="plan-dialog"):
+            yield Static(f"[b]Study plan for {escape(self.profile_id)}[/b]\nOn what day is your exam? "
+                         "Reviews and new cards are then paced so you arrive ready.")
+            yield Input(placeholder="YYYY-MM-DD", id="plan-date")
+            yield Static("", id="plan-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        from datetime import date
+
+        try:
+            day = date.fromisoformat(event.value.strip())
+        except ValueError:
+            self.query_one("#plan-error", Static).update("[red]Type the date as YYYY-MM-DD, e.g. 2027-01-15[/]")
+            return
+        if day <= date.today():
+            self.query_one("#plan-error", Static).update("[red]The exam date must be in the future[/]")
+            return
+        self.dismiss((day, self.profile_id))

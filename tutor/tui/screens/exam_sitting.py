@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Static
 
 from tutor.content.text import reflow
 
@@ -52,6 +52,7 @@ def format_time(seconds: float) -> str:
 class ExamSittingScreen(Screen):
     """One question at a time. Keys: 1-9 or a-i answer, n/p move, m flags, r reviews, enter confirms."""
 
+    # Numeric answers are typed with the digit keys (no text box), so every key means the same on every question
     BINDINGS = [
         Binding("n,right", "move(1)", "Next"),
         Binding("p,left", "move(-1)", "Previous"),
@@ -60,7 +61,10 @@ class ExamSittingScreen(Screen):
         Binding("space", "pause", "Pause", show=False),
         Binding("escape", "leave", "Leave"),
         Binding(LOCKED_KEYS, "locked", show=False),
-        *(Binding(str(i + 1), f"pick({i})", show=False) for i in range(9)),
+        *(Binding(str(i + 1), f"digit('{i + 1}')", show=False) for i in range(9)),
+        Binding("0", "digit('0')", show=False),
+        Binding("full_stop", "digit('.')", show=False),
+        Binding("minus", "digit('-')", show=False),
         *(Binding(LETTERS[i].lower(), f"pick({i})", show=False) for i in range(9)),
         Binding("t", "truth(True)", show=False),
         Binding("backspace", "undo_order", show=False),
@@ -74,6 +78,7 @@ class ExamSittingScreen(Screen):
         self.position = next(iter(session.unanswered()), 0)
         self.draft: dict[int, Any] = dict(session.responses)  # what the learner has picked, saved or not
         self.feedback: dict[int, bool] = {}  # practice mode: positions whose feedback is shown
+        self.typing: dict[int, str] = {}  # numeric answers being typed
         self.saved = True
 
     def compose(self) -> ComposeResult:
@@ -83,7 +88,6 @@ class ExamSittingScreen(Screen):
             with VerticalScroll(id="exam-question"):
                 yield Static("", id="exam-prompt")
                 yield Static("", id="exam-options")
-                yield Input(placeholder="Type a number, then Enter", id="exam-numeric")
                 yield Static("", id="exam-feedback")
         yield Static("", id="exam-status")
         yield Footer()
@@ -158,13 +162,6 @@ class ExamSittingScreen(Screen):
         self.query_one("#exam-prompt", Static).update(
             f"[b]Question {self.position + 1} of {n}[/b]{flag}   [dim]{kind}[/dim]\n\n{escape(reflow(q.prompt))}"
         )
-        numeric = self.query_one("#exam-numeric", Input)
-        numeric.display = q.type == "numeric"
-        if q.type == "numeric":
-            numeric.value = "" if self.draft.get(self.position) is None else str(self.draft[self.position])
-            numeric.focus()
-        else:
-            self.set_focus(None)
         self.render_options()
         self.render_header()
         self.render_grid()
@@ -173,7 +170,12 @@ class ExamSittingScreen(Screen):
         q = self.question
         draft = self.draft.get(self.position)
         lines = []
-        if q.type == "true_false":
+        if q.type == "numeric":
+            typed = self.typing.get(self.position, "" if draft is None else str(draft))
+            saved = "  [green]saved[/]" if draft is not None and str(draft) == typed else ""
+            lines.append(f" your answer: [b]{escape(typed) or '_'}[/b]{f' {escape(q.unit)}' if q.unit else ''}{saved}"
+                         "\n [dim]type it with the number keys; Backspace erases, Enter saves[/dim]")
+        elif q.type == "true_false":
             for label, value in (("t", True), ("f", False)):
                 mark = "●" if draft is value else "○"
                 lines.append(f" {mark} [b]{label}[/b]  {'True' if value else 'False'}")
@@ -272,21 +274,38 @@ class ExamSittingScreen(Screen):
             self.record(value)
 
     def action_undo_order(self) -> None:
-        if self.question.type == "order" and self.position not in self.feedback:
+        if self.position in self.feedback:
+            return
+        if self.question.type == "order":
             self.draft[self.position] = (self.draft.get(self.position) or "")[:-1]
+        elif self.question.type == "numeric":
+            self.typing[self.position] = self._typed()[:-1]
+        self.render_options()
+
+    def _typed(self) -> str:
+        draft = self.draft.get(self.position)
+        return self.typing.get(self.position, "" if draft is None else str(draft))
+
+    def action_digit(self, char: str) -> None:
+        """A digit answers a numeric question; elsewhere 1-9 pick an option."""
+        if self.question.type != "numeric":
+            if char.isdigit() and char != "0":
+                self.action_pick(int(char) - 1)
+            return
+        if self.position not in self.feedback and len(self._typed()) < 18:
+            self.typing[self.position] = self._typed() + char
             self.render_options()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        value = event.value.strip().replace(",", "")
-        try:
-            number = float(value)
-        except ValueError:
-            self.notify("Type a number, e.g. 251 or 0.5", severity="warning")
-            return
-        self.record(int(number) if number.is_integer() else number)
-        self.set_focus(None)  # so n, p and m move and flag again
-
     def action_confirm(self) -> None:
+        """Enter saves a typed number, and for every kind of question moves on."""
+        if self.question.type == "numeric" and self.position in self.typing:
+            try:
+                number = float(self.typing[self.position])
+            except ValueError:
+                self.notify("Type a number, e.g. 251 or 0.5", severity="warning")
+                return
+            self.record(int(number) if number.is_integer() else number)
+            del self.typing[self.position]
         self.action_move(1)
 
     # -- moving around -------------------------------------------------------------------------
