@@ -13,6 +13,8 @@ import re
 import threading
 from concurrent.futures import Future
 
+from tutor.grading import CheckFailed
+
 STACK = "users-api-dev"
 ENVIRONMENTS = ("dev", "staging", "prod")
 TABLE = "dev-Users"
@@ -27,19 +29,15 @@ def _table_arn(ctx, name=TABLE):
 # ---------------------------------------------------------------- the stack and its template
 
 
-class Missing(Exception):
-    """Something the learner has not made yet; the message says what."""
-
-
 def _stack(ctx):
     from botocore.exceptions import ClientError
 
     try:
         stacks = ctx.call("cloudformation", "describe_stacks", StackName=STACK)["Stacks"]
     except ClientError:
-        raise Missing(f"There is no stack {STACK} yet.") from None
+        raise CheckFailed(f"There is no stack {STACK} yet.") from None
     if not stacks:
-        raise Missing(f"There is no stack {STACK} yet.")
+        raise CheckFailed(f"There is no stack {STACK} yet.")
     return stacks[0]
 
 
@@ -54,7 +52,7 @@ def _template(ctx):
     parsed, errors = decode_str(body)
     if errors or not isinstance(parsed, dict):
         first = errors[0].message if errors else "not a template"
-        raise Missing(f"The stack's template cannot be read: {first}")
+        raise CheckFailed(f"The stack's template cannot be read: {first}")
     return body, parsed
 
 
@@ -67,20 +65,6 @@ def _resources(ctx, kind):
 def _template_resources(template, kind):
     resources = template.get("Resources") or {}
     return {name: r for name, r in resources.items() if isinstance(r, dict) and r.get("Type") == kind}
-
-
-def _guard(check):
-    """Turn Missing into a failed check with its message."""
-
-    def run(ctx):
-        try:
-            return check(ctx)
-        except Missing as exc:
-            return False, str(exc)
-
-    run.__name__ = check.__name__
-    run.__doc__ = check.__doc__
-    return run
 
 
 # ---------------------------------------------------------------- cfn-lint, once per template
@@ -116,7 +100,6 @@ def _lint(text):
     return future.result(timeout=4)
 
 
-@_guard
 def template_lint(ctx):
     text, _ = _template(ctx)
     errors = _lint(text)
@@ -130,7 +113,6 @@ def template_lint(ctx):
 # ---------------------------------------------------------------- the parameter
 
 
-@_guard
 def environment_parameter(ctx):
     stack = _stack(ctx)
     _, template = _template(ctx)
@@ -223,7 +205,6 @@ def _names_follow(template, kind, prop, pattern):
     return f"No {kind} has a {prop} that follows the pattern {pattern.format(env='<Environment>')}."
 
 
-@_guard
 def names_from_parameter(ctx):
     _, template = _template(ctx)
     for kind, prop, pattern in (("AWS::DynamoDB::Table", "TableName", "{env}-Users"),
@@ -237,7 +218,6 @@ def names_from_parameter(ctx):
 # ---------------------------------------------------------------- the resources themselves
 
 
-@_guard
 def table(ctx):
     if TABLE not in _resources(ctx, "AWS::DynamoDB::Table").values():
         return False, f"The stack {STACK} did not create a table named {TABLE}."
@@ -255,14 +235,14 @@ def _function_role(ctx):
     from botocore.exceptions import ClientError
 
     if FUNCTION not in _resources(ctx, "AWS::Lambda::Function").values():
-        raise Missing(f"The stack {STACK} did not create a function named {FUNCTION}.")
+        raise CheckFailed(f"The stack {STACK} did not create a function named {FUNCTION}.")
     try:
         config = ctx.call("lambda", "get_function_configuration", FunctionName=FUNCTION)
     except ClientError:
-        raise Missing(f"The function {FUNCTION} does not exist.") from None
+        raise CheckFailed(f"The function {FUNCTION} does not exist.") from None
     role_name = config["Role"].rsplit("/", 1)[-1]
     if role_name not in _resources(ctx, "AWS::IAM::Role").values():
-        raise Missing(f"{FUNCTION} runs with the role {role_name}, which is not a role of the stack.")
+        raise CheckFailed(f"{FUNCTION} runs with the role {role_name}, which is not a role of the stack.")
     return config, role_name
 
 
@@ -328,7 +308,6 @@ def _skipped_aws_managed(ctx, role_name, attached):
     return out
 
 
-@_guard
 def role_permissions(ctx):
     from tutor.grading.iam import exact_permissions
 
@@ -342,7 +321,6 @@ def role_permissions(ctx):
     return False, f"The function's role {report.message()}."
 
 
-@_guard
 def role_trust(ctx):
     from tutor.grading.iam import can_assume
 
@@ -352,7 +330,6 @@ def role_trust(ctx):
     return False, f"The trust policy of {role_name} does not let lambda.amazonaws.com assume it."
 
 
-@_guard
 def function(ctx):
     config, _ = _function_role(ctx)
     if config.get("Runtime") != "python3.12":
@@ -365,7 +342,6 @@ def function(ctx):
     return True
 
 
-@_guard
 def output(ctx):
     stack = _stack(ctx)
     arn = _table_arn(ctx)

@@ -5,6 +5,7 @@ import binascii
 import gzip
 import re
 
+from tutor.grading import CheckFailed
 from tutor.grading.iam import Request, can_assume, evaluate, exact_permissions, load_policies, load_trust_policy
 
 ROLE = "web-role"
@@ -63,10 +64,6 @@ def role_reads_one_bucket(ctx):
 # ---------------------------------------------------------------- the instance
 
 
-class Missing(Exception):
-    pass
-
-
 def _web1(ctx):
     reservations = ctx.call("ec2", "describe_instances", Filters=[
         {"Name": "tag:Name", "Values": ["web-1"]},
@@ -74,17 +71,14 @@ def _web1(ctx):
     ])["Reservations"]
     instances = [i for r in reservations for i in r["Instances"]]
     if not instances:
-        raise Missing("there is no running instance tagged Name=web-1")
+        raise CheckFailed("there is no running instance tagged Name=web-1")
     if len(instances) > 1:
-        raise Missing(f"{len(instances)} running instances are tagged Name=web-1; terminate the extra ones")
+        raise CheckFailed(f"{len(instances)} running instances are tagged Name=web-1; terminate the extra ones")
     return instances[0]
 
 
 def profile_attached(ctx):
-    try:
-        instance = _web1(ctx)
-    except Missing as exc:
-        return False, str(exc)
+    instance = _web1(ctx)
     arn = (instance.get("IamInstanceProfile") or {}).get("Arn", "")
     if not arn:
         return False, "web-1 has no instance profile"
@@ -95,10 +89,7 @@ def profile_attached(ctx):
 
 
 def imdsv2_required(ctx):
-    try:
-        instance = _web1(ctx)
-    except Missing as exc:
-        return False, str(exc)
+    instance = _web1(ctx)
     options = instance.get("MetadataOptions") or {}
     if options.get("HttpEndpoint", "enabled") == "disabled":
         return False, ("the metadata service is disabled, so the instance cannot get web-role's credentials at all; "
@@ -186,10 +177,7 @@ def _cloud_config(text):
 
 
 def user_data_web_server(ctx):
-    try:
-        instance = _web1(ctx)
-    except Missing as exc:
-        return False, str(exc)
+    instance = _web1(ctx)
     attribute = ctx.call("ec2", "describe_instance_attribute", InstanceId=instance["InstanceId"],
                          Attribute="userData")
     value = (attribute.get("UserData") or {}).get("Value")

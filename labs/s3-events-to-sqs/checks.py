@@ -6,7 +6,6 @@ import uuid
 from urllib.parse import unquote_plus
 
 from tutor.grading.delivery import queue_policy_problem, take_messages
-from tutor.grading.policy import PolicyError, parse_policy
 
 BUCKET = "acme-photo-uploads"
 QUEUE = "thumbnail-jobs"
@@ -88,14 +87,8 @@ def queue_policy(ctx):
     queue = _queue(ctx)
     if queue is None:
         return False, f"There is no queue {QUEUE} yet."
-    raw = queue[1].get("Policy")
-    if not raw:
-        return False, "The queue has no access policy yet: its Policy attribute is empty."
-    try:
-        doc = parse_policy(raw)
-    except PolicyError as exc:
-        return False, str(exc)
-    problem = queue_policy_problem(doc, queue_arn=queue[1]["QueueArn"], service=S3, service_name="S3",
+    problem = queue_policy_problem(queue[1].get("Policy"), queue_arn=queue[1]["QueueArn"], service=S3,
+                                   service_name="S3",
                                    source_arn=f"arn:aws:s3:::{BUCKET}", source_label=f"events of {BUCKET}",
                                    other_sources=OTHER_BUCKETS, other_actions=OTHER_ACTIONS,
                                    account_id=ctx.account_id)

@@ -4,6 +4,8 @@ Everything is looked up by tag, CIDR block or group name (IDs are random), and r
 EFFECTIVE route table of each subnet: its explicit association if it has one, else the VPC's main table.
 """
 
+from tutor.grading import CheckFailed
+
 VPC_NAME = "lab-vpc"
 VPC_CIDR = "10.0.0.0/16"
 TIERS = {
@@ -14,10 +16,6 @@ TIERS = {
 DEFAULT_ROUTES = ("0.0.0.0/0", "::/0")
 
 
-class Missing(Exception):
-    """A prerequisite is missing: the message says which, and the check fails with it."""
-
-
 # ---------------------------------------------------------------- lookups
 
 
@@ -26,10 +24,10 @@ def _vpc(ctx):
     matching = [v for v in vpcs if v.get("CidrBlock") == VPC_CIDR]
     if not matching:
         if vpcs:
-            raise Missing(f"the VPC tagged Name={VPC_NAME} has CIDR {vpcs[0].get('CidrBlock')}, not {VPC_CIDR}")
-        raise Missing(f"there is no VPC tagged Name={VPC_NAME} yet")
+            raise CheckFailed(f"the VPC tagged Name={VPC_NAME} has CIDR {vpcs[0].get('CidrBlock')}, not {VPC_CIDR}")
+        raise CheckFailed(f"there is no VPC tagged Name={VPC_NAME} yet")
     if len(matching) > 1:
-        raise Missing(f"{len(matching)} VPCs are tagged Name={VPC_NAME} with {VPC_CIDR}; delete the extra ones")
+        raise CheckFailed(f"{len(matching)} VPCs are tagged Name={VPC_NAME} with {VPC_CIDR}; delete the extra ones")
     return matching[0]
 
 
@@ -40,12 +38,12 @@ def _subnets(ctx, vpc_id):
 
 
 def _tier(ctx, tier):
-    """The two subnets of a tier, or Missing naming what is absent."""
+    """The two subnets of a tier, or CheckFailed naming what is absent."""
     vpc = _vpc(ctx)
     by_cidr = _subnets(ctx, vpc["VpcId"])
     missing = [cidr for cidr in TIERS[tier] if cidr not in by_cidr]
     if missing:
-        raise Missing(f"the {tier} subnet{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+        raise CheckFailed(f"the {tier} subnet{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                       f"{'do' if len(missing) > 1 else 'does'} not exist in {VPC_NAME} yet")
     return vpc, [by_cidr[c] for c in TIERS[tier]]
 
@@ -65,7 +63,7 @@ def _effective_table(ctx, vpc_id, subnet_id):
         for assoc in table.get("Associations", []):
             if assoc.get("Main") and _assoc_live(assoc):
                 return table, "the main table: no explicit association"
-    raise Missing(f"{VPC_NAME} has no main route table")
+    raise CheckFailed(f"{VPC_NAME} has no main route table")
 
 
 def _assoc_live(assoc):
@@ -113,21 +111,9 @@ def _describe_target(route):
     return "nothing"
 
 
-def _guard(function):
-    def wrapper(ctx):
-        try:
-            return function(ctx)
-        except Missing as exc:
-            return False, str(exc)
-    wrapper.__name__ = function.__name__
-    wrapper.__doc__ = function.__doc__
-    return wrapper
-
-
 # ---------------------------------------------------------------- subnets
 
 
-@_guard
 def subnets_exist(ctx):
     vpc = _vpc(ctx)
     by_cidr = _subnets(ctx, vpc["VpcId"])
@@ -137,7 +123,6 @@ def subnets_exist(ctx):
     return True
 
 
-@_guard
 def tiers_span_two_azs(ctx):
     vpc = _vpc(ctx)
     by_cidr = _subnets(ctx, vpc["VpcId"])
@@ -158,7 +143,6 @@ def tiers_span_two_azs(ctx):
 # ---------------------------------------------------------------- the internet side
 
 
-@_guard
 def igw_attached(ctx):
     vpc = _vpc(ctx)
     if not _igw_ids(ctx, vpc["VpcId"]):
@@ -166,7 +150,6 @@ def igw_attached(ctx):
     return True
 
 
-@_guard
 def public_routes(ctx):
     vpc, pair = _tier(ctx, "public")
     igws = _igw_ids(ctx, vpc["VpcId"])
@@ -185,7 +168,6 @@ def public_routes(ctx):
     return True
 
 
-@_guard
 def public_auto_ip(ctx):
     _, pair = _tier(ctx, "public")
     off = [s["CidrBlock"] for s in pair if not s.get("MapPublicIpOnLaunch")]
@@ -206,7 +188,6 @@ def _nat_placement(ctx, vpc, nat):
     return None
 
 
-@_guard
 def nat_in_public_subnet(ctx):
     vpc = _vpc(ctx)
     nats = _nat_gateways(ctx, vpc["VpcId"])
@@ -221,7 +202,6 @@ def nat_in_public_subnet(ctx):
 # ---------------------------------------------------------------- the app and data tiers
 
 
-@_guard
 def app_routes(ctx):
     vpc, pair = _tier(ctx, "app")
     nats = _nat_gateways(ctx, vpc["VpcId"])
@@ -262,7 +242,6 @@ def _internet_route(route):
     return destination in DEFAULT_ROUTES and bool(route.get("InstanceId") or route.get("NetworkInterfaceId"))
 
 
-@_guard
 def data_isolated(ctx):
     vpc, pair = _tier(ctx, "data")
     problems = []
@@ -288,7 +267,7 @@ def _group(ctx, vpc_id, name):
     for group in groups:
         if group.get("GroupName") == name:
             return group
-    raise Missing(f"there is no security group named {name} in lab-vpc yet")
+    raise CheckFailed(f"there is no security group named {name} in lab-vpc yet")
 
 
 def _protocol(permission):
@@ -341,7 +320,6 @@ def _chained_group(ctx, name, port, source_name):
     return True
 
 
-@_guard
 def alb_sg(ctx):
     vpc = _vpc(ctx)
     group = _group(ctx, vpc["VpcId"], "alb-sg")
@@ -355,11 +333,9 @@ def alb_sg(ctx):
     return True
 
 
-@_guard
 def app_sg(ctx):
     return _chained_group(ctx, "app-sg", 8080, "alb-sg")
 
 
-@_guard
 def db_sg(ctx):
     return _chained_group(ctx, "db-sg", 5432, "app-sg")

@@ -285,6 +285,25 @@ def test_python_check_receives_context_with_sandbox_and_paths(sandbox, ctx, lab_
     assert run_check(C(python="checks:f"), ctx).passed
 
 
+def test_check_failed_raised_in_a_helper_fails_the_check_with_its_message(ctx, lab_dir):
+    write_checks(
+        lab_dir,
+        """
+        from tutor.grading import CheckFailed
+
+        def _queue(ctx):
+            raise CheckFailed("there is no queue orders yet")
+
+        def f(ctx):
+            return _queue(ctx) is not None
+        """,
+    )
+    result = run_check(C(python="checks:f", fail="The queue is not set up."), ctx)
+    assert not result.passed
+    assert result.message == "The queue is not set up. (there is no queue orders yet)"
+    assert "bug in the lab" not in result.message
+
+
 def test_exception_in_python_check_is_reported_as_lab_bug_with_its_type(ctx, lab_dir):
     write_checks(lab_dir, "def f(ctx):\n    return {}['Policy']\n")
     result = run_check(C(python="checks:f"), ctx)

@@ -6,6 +6,7 @@ The lab session state machine lives in ``tutor.grading.session``.
 
 from tutor.grading.checks import (
     CheckContext,
+    CheckFailed,
     CheckOutcome,
     CheckResult,
     GradingError,
@@ -18,6 +19,7 @@ from tutor.grading.matchers import Verdict, match
 
 __all__ = [
     "CheckContext",
+    "CheckFailed",
     "CheckOutcome",
     "CheckResult",
     "GradingError",

@@ -30,6 +30,7 @@ from tutor.grading.matchers import match
 
 __all__ = [
     "GradingError",
+    "CheckFailed",
     "CheckOutcome",
     "CheckResult",
     "CheckContext",
@@ -50,6 +51,11 @@ _READ_PREFIXES = ("get_", "list_", "describe_", "head_")
 
 class GradingError(Exception):
     """A grading problem the caller can act on (for example: no sandbox endpoint given)."""
+
+
+class CheckFailed(Exception):
+    """Raise it anywhere inside a Python check (a lookup helper, say) to fail the check with its message:
+    something the learner has not made yet, not a bug in the lab."""
 
 
 @dataclass(frozen=True)
@@ -344,7 +350,10 @@ def _declarative(check: Check, ctx: CheckContext) -> CheckResult:
 def _python(check: Check, ctx: CheckContext, lab_dir: Path) -> CheckResult:
     assert check.python is not None
     function = load_python_check(lab_dir, check.python)
-    outcome = _coerce(function(ctx))
+    try:
+        outcome = _coerce(function(ctx))
+    except CheckFailed as exc:
+        outcome = CheckOutcome(False, str(exc))
     if outcome.passed:
         return CheckResult(check.id, check.title, True, outcome.message, check.weight)
     return CheckResult(check.id, check.title, False, _failure(check, outcome.message), check.weight)

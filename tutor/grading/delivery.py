@@ -33,15 +33,23 @@ def take_messages(sqs: Any, url: str, marker: str, *, rounds: int = 10) -> list[
     return mine
 
 
-def queue_policy_problem(doc: Any, *, queue_arn: str, service: str, service_name: str, source_arn: str,
+def queue_policy_problem(raw_policy: str | None, *, queue_arn: str, service: str, service_name: str, source_arn: str,
                          source_label: str, other_sources: list[str], other_actions: list[str],
                          account_id: str) -> str | None:
     """Why a queue policy does not let ``service`` send for exactly ``source_arn`` and nothing more; None if it does.
 
-    The policy must allow sqs:SendMessage when aws:SourceArn is the source, and refuse: no source at all,
-    every other source, and any other action.
+    ``raw_policy`` is the queue's Policy attribute as SQS returns it. The policy must allow sqs:SendMessage
+    when aws:SourceArn is the source, and refuse: no source at all, every other source, and any other action.
     """
     from .iam import Request, evaluate
+    from .policy import PolicyError, parse_policy
+
+    if not raw_policy:
+        return "The queue has no access policy yet: its Policy attribute is empty."
+    try:
+        doc = parse_policy(raw_policy)
+    except PolicyError as exc:
+        return str(exc)
 
     def allowed(action: str, source: str | None) -> bool:
         context = {"aws:SourceArn": source, "aws:SourceAccount": account_id} if source else {}
