@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tutor.content import load_catalog
-from tutor.exam.plan import lab_for_lapses
+from tutor.exam.steps import lab_for_lapses
 from tutor.grading.session import lapse_linked_cards, linked_questions
 from tutor.srs.scheduler import record_answer
 

@@ -25,7 +25,8 @@ class HomeData:
 
 
 def gather(catalog) -> HomeData:
-    from tutor.exam.plan import lesson_progress, next_steps
+    from tutor.exam.steps import Step, lab_for_lapses, lesson_progress, next_steps
+    from tutor.srs.plan import recent_lapses_by_domain, today_plan
     from tutor.store import StoreError
     from tutor.store.progress import snapshot
 
@@ -35,11 +36,6 @@ def gather(catalog) -> HomeData:
     except StoreError as exc:
         return HomeData(problems=problems, error=str(exc))
     progress = lesson_progress(catalog, snap)
-    from tutor.exam.plan import lab_for_lapses
-    from tutor.srs.plan import recent_lapses_by_domain, today_plan
-
-    from tutor.exam.plan import Step
-
     steps = next_steps(catalog, snap)
     plan = today_plan(catalog)
     if plan is not None and plan.lab_id:

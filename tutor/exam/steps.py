@@ -1,4 +1,4 @@
-"""What to do next: the suggestion Home shows, derived from content and progress."""
+"""What to do next: the suggestions Home shows, derived from content and progress."""
 
 from __future__ import annotations
 
