@@ -87,6 +87,9 @@ def test_answer_questions_undo_and_open_stats(tui, tmp_path, tutor_home):
                             "ORDER BY l.id").fetchall()
     assert rows == [("zz-e2e-0", 3), ("zz-e2e-1", 3)]
     t.press("s")
-    screen = t.wait_for("Mastery by chapter", timeout=20)
-    assert "2 today" in screen and "Due forecast" in screen and "True retention" in screen
-    assert "Mastery by SAA domain" in screen and "100%" in screen  # both cards were just answered right
+    top = t.wait_for("True retention", timeout=20)
+    assert "2 today" in top and "Due forecast" in top
+    t.press("End")  # the Stats screen scrolls; how far depends on how its charts wrap
+    screen = t.wait_for("Mastery by SAA domain", timeout=10)
+    assert "Mastery by chapter" in screen or "Mastery by chapter" in top
+    assert "100%" in screen  # both cards were just answered right

@@ -137,7 +137,8 @@ class LabScreen(Screen):
             self._stop.wait(0.4)
 
     def show_report(self, report: Any) -> None:
-        lines = [f"[b]Checks[/b]  {report.passed}/{report.total} pass · score {report.score}"]
+        done = "  [b green]All checks pass. Lab complete![/]" if report.passed == report.total else ""
+        lines = [f"[b]Checks[/b]  {report.passed}/{report.total} pass · score {report.score}{done}"]  # never scrolled away
         explained = 0
         for c in report.checks:
             if c.passed:
@@ -147,8 +148,6 @@ class LabScreen(Screen):
                 lines.append(f" [red]✘[/] {escape(c.title)}\n     [dim]{escape(c.message)}[/dim]")
             else:
                 lines.append(f" [red]✘[/] {escape(c.title)}")
-        if report.passed == report.total:
-            lines.append("\n[b green]All checks pass. Lab complete![/]")
         self.query_one("#lab-checks", Static).update("\n".join(lines))
 
     # -- console -----------------------------------------------------------------------------
