@@ -87,9 +87,5 @@ def test_answer_questions_undo_and_open_stats(tui, tmp_path, tutor_home):
                             "ORDER BY l.id").fetchall()
     assert rows == [("zz-e2e-0", 3), ("zz-e2e-1", 3)]
     t.press("s")
-    top = t.wait_for("True retention", timeout=20)
-    assert "2 today" in top and "Due forecast" in top
-    t.press("End")  # the Stats screen scrolls; how far depends on how its charts wrap
-    screen = t.wait_for("Mastery by SAA domain", timeout=10)
-    assert "Mastery by chapter" in screen or "Mastery by chapter" in top
-    assert "100%" in screen  # both cards were just answered right
+    screen = t.wait_for("True retention", timeout=20)
+    assert "2 learning" in screen  # both answers reached the store (mastery is checked by the Pilot stats tests)
