@@ -78,3 +78,32 @@ def test_doctor_reports_paths_counts_and_schema(tutor_home):
 
     assert f"schema       {head_revision()}" in result.stdout
     assert "sandbox" in result.stdout
+
+
+def test_validate_rechecks_references_into_an_edited_file_from_the_cache(content_root):
+    """An unchanged file comes from the cache, but what it points at is checked again every run."""
+    first = tutor("validate", str(content_root), cwd=content_root)
+    assert first.returncode == 0, first.stderr
+    lesson = content_root / "lessons" / "01-storage.md"
+    lesson.write_text(lesson.read_text().replace("{#buckets}", "{#bucket-basics}"))
+    second = tutor("validate", str(content_root), cwd=content_root)
+    assert second.returncode == 1
+    assert "question_bank/storage.yaml:1: lesson 'storage#buckets' does not resolve to a lesson section" in second.stderr
+
+
+def test_validate_keeps_reporting_a_broken_file_on_later_runs(content_root):
+    path = content_root / "question_bank" / "storage.yaml"
+    path.write_text(path.read_text().replace("  answer: A\n", "  answer: Z\n", 1))
+    runs = [tutor("validate", "-q", str(content_root), cwd=content_root) for _ in range(2)]
+    assert [r.returncode for r in runs] == [1, 1]
+    assert runs[0].stderr == runs[1].stderr
+    assert "storage.yaml:9: answer: Value error, answer must be one letter among ABCD" in runs[1].stderr
+
+
+def test_validate_of_an_unchanged_corpus_reads_no_content(content_root):
+    """The cached run needs neither pydantic nor YAML: that is what keeps it fast (bench/validate.py)."""
+    probe = ("import sys; from tutor.cli.validate import main; rc = main(['-q', sys.argv[1]]); "
+             "print(rc, 'pydantic' in sys.modules, 'yaml' in sys.modules)")
+    runs = [subprocess.run([sys.executable, "-c", probe, str(content_root)], capture_output=True, text=True,
+                           timeout=60) for _ in range(2)]
+    assert [r.stdout.split() for r in runs] == [["0", "True", "True"], ["0", "False", "False"]]

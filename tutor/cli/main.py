@@ -29,6 +29,10 @@ def run() -> None:
     """Console entry point. Bare `tutor` goes straight to the TUI without loading the CLI machinery."""
     if len(sys.argv) == 1:
         sys.exit(open_tui())
+    if sys.argv[1] == "validate":  # run on every save by authors: skip Typer's start-up cost
+        from tutor.cli.validate import main
+
+        sys.exit(main(sys.argv[2:]))
     from tutor.cli.commands import app
 
     app()

@@ -1,9 +1,21 @@
-"""Content: schemas, the loader and validation. No Textual, no database."""
+"""Content: schemas, the loader and validation. No Textual, no database.
 
-from .loader import Catalog, Problem, builtin_root, content_roots, load_catalog, root_of
-from .schema import Check, Drill, ExamProfile, Expect, GlossaryEntry, Lab, Lesson, Question, Section
+Names are imported on first use, so `tutor validate` can use ``corpus`` without loading pydantic.
+"""
 
-__all__ = [
-    "Catalog", "Check", "Drill", "ExamProfile", "Expect", "GlossaryEntry", "Lab", "Lesson", "Problem",
-    "Question", "Section", "builtin_root", "content_roots", "load_catalog", "root_of",
-]
+from importlib import import_module
+
+_HOMES = {
+    "Catalog": "loader", "load_catalog": "loader",
+    "Problem": "corpus", "builtin_root": "corpus", "content_roots": "corpus", "root_of": "corpus",
+    **dict.fromkeys(("Check", "Drill", "ExamProfile", "Expect", "GlossaryEntry", "Lab", "Lesson", "Question",
+                     "Section"), "schema"),
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        return getattr(import_module(f".{_HOMES[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,7 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .. import __version__
 
@@ -65,6 +65,18 @@ class ContentCache:
         if entry is not None and entry[0] == _stamp(path):
             return entry[1]
         return None
+
+    def memo(self, name: str, key: Any, compute: Callable[[Any], Any]) -> Any:
+        """``compute(key)``, or its stored result when ``key`` equals the one it was computed for."""
+        slot = f"memo:{name}"
+        self.seen.add(slot)
+        entry = self.entries.get(slot)
+        if entry is not None and entry[0] == key:
+            return entry[1]
+        value = compute(key)
+        self.entries[slot] = (key, value)
+        self.dirty = True
+        return value
 
     def put(self, path: Path, result: Any) -> None:
         key = str(path)
