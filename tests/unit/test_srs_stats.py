@@ -110,3 +110,23 @@ def test_stats_json_is_plain_data(sample_catalog):
     data = json.loads(json.dumps(gather(sample_catalog, at=T0).to_dict()))
     assert set(data) >= {"forecast", "heatmap", "retention", "chapters", "domains", "counts"}
     assert data["heatmap"] == {"2026-01-05": 1}
+
+
+def test_a_catalog_too_big_for_id_lookups_gives_the_same_mastery(sample_catalog):
+    """Above 20k questions the cards are read in one scan; cards of questions gone from the catalog don't count."""
+    from types import SimpleNamespace
+
+    sch.record_answer("question", "storage-001", sch.GOOD, 100, at=T0)
+    sch.record_answer("question", "network-001", sch.AGAIN, 100, at=T0)
+    sch.record_answer("question", "removed-from-the-bank", sch.GOOD, 100, at=T0)
+    at = T0 + timedelta(days=3)
+    small = gather(sample_catalog, at=at)
+    filler = SimpleNamespace(lesson="network#subnets", domain={"saa": "secure", "clf": "security"})
+    big = SimpleNamespace(lessons=sample_catalog.lessons, families=sample_catalog.families,
+                          questions={**sample_catalog.questions, **{f"filler-{n}": filler for n in range(20_000)}})
+    large = gather(big, at=at)
+    assert small.counts["new"] == len(sample_catalog.questions) - 2
+    assert large.counts["new"] == len(big.questions) - 2
+    for a, b in zip(small.chapters, large.chapters, strict=True):
+        assert (a.id, a.seen) == (b.id, b.seen) and a.mastery == pytest.approx(b.mastery, nan_ok=True)
+    assert {m.id: m.total for m in large.chapters}["network"] == {m.id: m.total for m in small.chapters}["network"] + 20_000

@@ -126,10 +126,11 @@ def gather(catalog, at: datetime | None = None) -> Stats:
                 mature += (n_mature or 0) if state == REVIEW else 0
         recall = _recall(conn, catalog, at, decay, factor)
 
-    questions = catalog.questions
+    stats.chapters, stats.domains = mastery(catalog, recall)
+    seen = sum(m.seen for m in stats.chapters)  # every question counts in exactly one chapter
     stats.counts = {
-        "questions": len(questions),
-        "new": len(questions) - len(recall),
+        "questions": len(catalog.questions),
+        "new": len(catalog.questions) - seen,
         "learning": by_state.get(LEARNING, 0) + by_state.get(RELEARNING, 0),
         "young": by_state.get(REVIEW, 0) - mature,
         "mature": mature,
@@ -138,12 +139,11 @@ def gather(catalog, at: datetime | None = None) -> Stats:
         "reviews_today": reviews_today,
         "reviews_total": reviews_total,
     }
-    stats.chapters, stats.domains = mastery(catalog, recall)
     return stats
 
 
-def _recall(conn, catalog, at: datetime, decay: float, factor: float) -> dict[str, float]:
-    """Retrievability of the catalog's seen question cards (same curve as fsrs: whole days elapsed)."""
+def _recall(conn, catalog, at: datetime, decay: float, factor: float) -> list[tuple[str, float]]:
+    """(question id, retrievability) of the seen question cards (same curve as fsrs: whole days elapsed)."""
     now = to_db(at)
     r_sql = "pow(1 + ? * max(0, CAST(julianday(?) - julianday(last_review) AS INTEGER)) / stability, ?)"
     ids = list(catalog.questions)
@@ -156,72 +156,97 @@ def _recall(conn, catalog, at: datetime, decay: float, factor: float) -> dict[st
                     f"SELECT item_id, {r_sql} FROM card WHERE kind = 'question' AND retired = 0 "
                     f"AND stability > 0 AND item_id IN ({','.join('?' * len(part))})",
                     (factor, now, decay, *part)).all()
-        else:  # the driver cursor directly: SQLAlchemy's row processing would double the time here
-            rows = conn.connection.driver_connection.execute(
-                f"SELECT item_id, {r_sql} FROM card NOT INDEXED WHERE kind = 'question' AND retired = 0 "
-                "AND stability > 0", (factor, now, decay)).fetchall()
-        return dict(rows)
+            return rows
+        # one scan, through the driver cursor directly: SQLAlchemy's row processing would double the time here
+        return conn.connection.driver_connection.execute(
+            f"SELECT item_id, {r_sql} FROM card NOT INDEXED WHERE kind = 'question' AND retired = 0 "
+            "AND stability > 0", (factor, now, decay)).fetchall()
     except Exception as exc:  # SQLite built without math functions: compute in Python
         if "pow" not in str(exc):
             raise
     rows = conn.exec_driver_sql(
         "SELECT item_id, stability, CAST(julianday(?) - julianday(last_review) AS INTEGER) FROM card "
         "NOT INDEXED WHERE kind = 'question' AND retired = 0 AND stability > 0", (now,)).all()
-    known = catalog.questions
-    return {i: (1 + factor * max(0, d) / s) ** decay for i, s, d in rows if i in known}
+    return [(i, (1 + factor * max(0, d) / s) ** decay) for i, s, d in rows]
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """How a catalog's questions fall into chapters and exam domains, worked out once per catalog.
+
+    Questions that count in the same groups share a profile; a profile is one of a few hundred at most,
+    so summing recall per profile and then per group costs one dict lookup per seen card.
+    """
+
+    keys: list[tuple[str, str]]  # ("chapter", lesson id), then (family, domain id)
+    profile_of: dict[str, int]  # question id -> profile
+    profiles: list[tuple[int, ...]]  # profile -> the groups (indexes into keys) it counts in
+    total: list[int]  # questions per group
 
 
 _GROUPS: dict[int, tuple] = {}
 
 
-def _groups(catalog) -> tuple:
-    """Per catalog (cached): the groups (chapters, then (family, domain) pairs), each question's group slots,
-    and the number of questions per group. Only the recall-dependent sums are left for each call."""
+def _groups(catalog) -> _Groups:
     cached = _GROUPS.get(id(catalog))
     if cached and cached[0] is catalog:
         return cached[1]
     keys: list[tuple[str, str]] = [("chapter", lid) for lid in catalog.lessons]
     keys += [(fam, d.id) for fam, f in catalog.families.items() for d in f.domains]
     slot = {key: n for n, key in enumerate(keys)}
-    plan: dict[str, tuple[int, ...]] = {}
+    profiles: dict[tuple[int, ...], int] = {}
+    profile_of: dict[str, int] = {}
+    total = [0] * len(keys)
     for qid, q in catalog.questions.items():
-        wanted = [("chapter", q.lesson.partition("#")[0]), *q.domain.items()]
-        for key in wanted:
+        slots = []
+        for key in (("chapter", q.lesson.partition("#")[0]), *q.domain.items()):
             if key not in slot:
                 slot[key] = len(keys)
                 keys.append(key)
-        plan[qid] = tuple(slot[key] for key in wanted)
-    total = [0] * len(keys)
-    for slots in plan.values():
-        for n in slots:
-            total[n] += 1
-    result = (keys, plan, total)
+                total.append(0)
+            slots.append(slot[key])
+            total[slot[key]] += 1
+        profile_of[qid] = profiles.setdefault(tuple(slots), len(profiles))
+    result = _Groups(keys, profile_of, list(profiles), total)
     _GROUPS.clear()
     _GROUPS[id(catalog)] = (catalog, result)
     return result
 
 
-def mastery(catalog, recall: dict[str, float]) -> tuple[list[Mastery], dict[str, list[Mastery]]]:
-    """Mean retrievability of the seen cards per chapter and per exam domain, with seen/total counts."""
-    keys, plan, total = _groups(catalog)
-    seen = [0] * len(keys)
-    rsum = [0.0] * len(keys)
-    for qid, r in recall.items():
-        for n in plan.get(qid, ()):
-            seen[n] += 1
-            rsum[n] += r
+def mastery(catalog, recall: list[tuple[str, float]]) -> tuple[list[Mastery], dict[str, list[Mastery]]]:
+    """Mean retrievability of the seen cards per chapter and per exam domain, with seen/total counts.
+
+    ``recall`` is (question id, retrievability) per seen card; cards of questions no longer in the
+    catalog are left out.
+    """
+    groups = _groups(catalog)
+    profile_of = groups.profile_of
+    p_seen = [0] * len(groups.profiles)
+    p_sum = [0.0] * len(groups.profiles)
+    for qid, r in recall:
+        p = profile_of.get(qid)
+        if p is not None:
+            p_seen[p] += 1
+            p_sum[p] += r
+    seen = [0] * len(groups.keys)
+    rsum = [0.0] * len(groups.keys)
+    for p, slots in enumerate(groups.profiles):
+        for n in slots:
+            seen[n] += p_seen[p]
+            rsum[n] += p_sum[p]
     chapters: list[Mastery] = []
     domains: dict[str, list[Mastery]] = {}
-    for n, (group, key) in enumerate(keys):
+    for n, (group, key) in enumerate(groups.keys):
         m_value = rsum[n] / seen[n] if seen[n] else None
+        total = groups.total[n]
         if group == "chapter":
-            if total[n]:
+            if total:
                 lesson = catalog.lessons.get(key)
-                chapters.append(Mastery(key, lesson.title if lesson else key, seen[n], total[n], m_value))
+                chapters.append(Mastery(key, lesson.title if lesson else key, seen[n], total, m_value))
         else:
             family = catalog.families.get(group)
             names = {d.id: d.name for d in family.domains} if family else {}
-            domains.setdefault(group, []).append(Mastery(key, names.get(key, key), seen[n], total[n], m_value))
+            domains.setdefault(group, []).append(Mastery(key, names.get(key, key), seen[n], total, m_value))
     return chapters, domains
 
 
