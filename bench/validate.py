@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from bytecode import compile_tutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
+    compile_tutor()  # as `pip install .` leaves it; see bytecode.py
     with tempfile.TemporaryDirectory() as home:
         os.environ["TUTOR_HOME"] = home
         from tutor.content import builtin_root, load_catalog

@@ -107,3 +107,11 @@ def test_validate_of_an_unchanged_corpus_reads_no_content(content_root):
     runs = [subprocess.run([sys.executable, "-c", probe, str(content_root)], capture_output=True, text=True,
                            timeout=60) for _ in range(2)]
     assert [r.stdout.split() for r in runs] == [["0", "True", "True"], ["0", "False", "False"]]
+
+
+def test_validate_no_cache_parses_every_file_again(content_root):
+    probe = ("import sys; from tutor.cli.validate import main; rc = main(['-q', '--no-cache', sys.argv[1]]); "
+             "print(rc, 'yaml' in sys.modules)")
+    runs = [subprocess.run([sys.executable, "-c", probe, str(content_root)], capture_output=True, text=True,
+                           timeout=60) for _ in range(2)]
+    assert [r.stdout.split() for r in runs] == [["0", "True"], ["0", "True"]]

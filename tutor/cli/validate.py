@@ -21,6 +21,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                    help="content roots, folders or files to check (default: all); problems elsewhere are not shown")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    p.add_argument("--no-cache", action="store_true",
+                   help="parse and check every file, ignoring results kept from earlier runs for unchanged files")
     return p
 
 
@@ -40,9 +42,10 @@ def main(argv: list[str]) -> int:
         if root is None:
             parser().error(f"{p} is not inside a content folder (one holding lessons/, labs/ or question_bank/)")
         extra.append(root)
-    cache = ContentCache.open()
+    cache = None if args.no_cache else ContentCache.open()
     index = Index(collect(content_roots(extra), cache), memo=cache)
-    cache.save()
+    if cache:
+        cache.save()
     selected = [p.resolve() for p in args.paths]
     problems = [
         pr for pr in index.problems

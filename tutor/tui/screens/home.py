@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
@@ -115,9 +116,11 @@ class HomeScreen(ModeScreen):
         chapters = self.query_one("#chapters", Static)
         if data.lessons:
             rows = ["[b]Chapters[/b]"]
+            width = min(CHAPTER_TITLE_WIDTH, max(len(title) for _, title, _, _ in data.lessons))
             for lid, title, done, total in data.lessons:
                 bar = _bar(done, total)
-                rows.append(f"  [@click=app.open_lesson('{lid}')]{title:<40}[/] {bar} {done}/{total}")
+                shown = title if len(title) <= width else title[:width - 1] + "…"
+                rows.append(f"  [@click=app.open_lesson('{lid}')]{escape(shown):<{width}}[/] {bar} {done}/{total}")
             chapters.update("\n".join(rows))
         problems = self.query_one("#problems", Static)
         if data.problems:
@@ -129,6 +132,9 @@ class HomeScreen(ModeScreen):
             )
         else:
             problems.update("")
+
+
+CHAPTER_TITLE_WIDTH = 52  # longer titles are cut, so every progress bar starts in the same column
 
 
 def _bar(done: int, total: int, width: int = 12) -> str:
