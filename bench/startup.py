@@ -54,8 +54,10 @@ def once(code: str, env: dict[str, str]) -> float:
     master, slave = pty.openpty()
     os.set_blocking(master, False)
     start = time.time()
+    # from the data dir, so that `tutor` is the installed package (the one compile_tutor compiled),
+    # not a checkout in the current directory
     proc = subprocess.Popen([sys.executable, "-c", code], stdin=slave, stdout=slave, stderr=slave, env=env,
-                            close_fds=True)
+                            close_fds=True, cwd=env["TUTOR_HOME"])
     os.close(slave)
     while proc.poll() is None:  # drain the terminal so the app never blocks on a full pty
         ready, _, _ = select.select([master], [], [], 0.05)

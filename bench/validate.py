@@ -59,7 +59,8 @@ def main() -> None:
         print("corpus:", ", ".join(f"{n} {k}" for k, n in catalog.counts().items()))
         content = builtin_root()
         cli = [sys.executable, "-m", "tutor", "validate", "-q"]
-        run = lambda: subprocess.run(cli, check=True)  # noqa: E731
+        # from the data dir, so that `-m tutor` is the package imported here, not a checkout in the cwd
+        run = lambda: subprocess.run(cli, check=True, cwd=home)  # noqa: E731
         drop_cache = lambda: shutil.rmtree(Path(home) / "cache", ignore_errors=True)  # noqa: E731
         report("`tutor validate`, unchanged", timed(run, args.runs))
         report("`tutor validate`, one lesson edited", timed(run, args.runs, touch(content / "lessons" / "08-s3.md")))
