@@ -53,6 +53,12 @@ async def test_review_asks_each_kind_of_question_and_records_every_answer(make_a
         await pilot.press(p.shown_letter("A").lower(), p.shown_letter("C").lower(), "enter")
         await settle(pilot)
         assert "Not quite" in text(app, "#rv-verdict")
+        # right and wrong are marked in words as well as colour
+        options = {line.split("  ", 1)[1].split("  ")[0]: line for line in text(app, "#rv-options").splitlines()}
+        assert options["It keeps previous versions of an object"].endswith("✓")
+        assert options["It can be suspended after being enabled"].endswith("✓")
+        assert options["It can be fully disabled after being enabled"].endswith("✗ your answer")
+        assert not options["It is on by default"].endswith(("✓", "✗ your answer"))
         assert logs()[-1] == ("storage-002", 1)
         await pilot.press("space")
         await settle(pilot)

@@ -40,20 +40,31 @@ def pct(x: float | None) -> str:
     return "  –  " if x is None else f"{100 * x:4.0f}%"
 
 
+def draw_forecast(plt, forecast: list[int], title: str) -> None:
+    """Bars of cards due per day on a plotext figure (the module, or a textual-plotext widget's ``plt``)."""
+    plt.clear_figure()
+    plt.bar(list(range(len(forecast))), forecast, width=0.6)
+    plt.title(title)
+    plt.xticks(list(range(0, len(forecast), 5)))  # plotext's own ticks land on uneven days
+    top = max(forecast, default=0)
+    if top <= 8:  # whole numbers of cards, not 0.17
+        plt.yticks(list(range(top + 1)))
+
+
 def forecast_chart(forecast: list[int], width: int = 100, height: int = 14, color: bool = False) -> str:
     import plotext as plt
 
-    plt.clear_figure()
-    plt.bar(list(range(len(forecast))), forecast, width=0.6)
-    plt.title("Due in the next 30 days (day 0 = today, overdue included)")
+    draw_forecast(plt, forecast, "Due in the next 30 days (day 0 = today, overdue included)")
     plt.xlabel("days from today")
     plt.plotsize(width, height)
     plt.theme("clear")
-    top = max(forecast) if forecast else 0
-    if top <= 10:  # whole numbers of cards, not 0.17
-        plt.yticks(list(range(0, top + 1)))
     chart = plt.build()
     return chart if color else plt.uncolorize(chart)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, with an ellipsis when cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def retention_rows(stats) -> list[str]:
@@ -64,7 +75,7 @@ def retention_rows(stats) -> list[str]:
 
 
 def mastery_rows(items, width: int = 32) -> list[str]:
-    return [f"{m.title[:width]:<{width}} {bar(m.mastery, 16)} {pct(m.mastery)}  {m.seen}/{m.total} seen"
+    return [f"{fit(m.title, width):<{width}} {bar(m.mastery, 16)} {pct(m.mastery)}  {m.seen}/{m.total} seen"
             for m in items]
 
 

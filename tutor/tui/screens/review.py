@@ -200,12 +200,12 @@ class ReviewScreen(ModeScreen):
                 mark = "■ " if letter in self.picked else "□ "
             elif q.type == "order" and letter in self.picked:
                 mark = f"{self.picked.index(letter) + 1}."
-            style = ""
+            style = verdict = ""  # a mark as well as a colour, for readers who cannot tell red from green
             if outcome is not None and letter in right:
-                style = "green"
+                style, verdict = "green", "  ✓"
             elif outcome is not None and self._chosen(letter, outcome):
-                style = "red"
-            label = f"{mark}[b]{letter}[/b]  {escape(text)}"
+                style, verdict = "red", "  ✗ your answer"
+            label = f"{mark}[b]{letter}[/b]  {escape(text)}{verdict}"
             lines.append(f"[{style}]{label}[/]" if style else label)
         if q.type == "order" and self.picked:
             lines.append(f"\nYour order: [b]{''.join(self.picked)}[/b]")

@@ -64,7 +64,7 @@ class StatsScreen(ModeScreen):
             empty.display, main.display = True, False
             return
         empty.display, main.display = False, True
-        from tutor.srs.render import bar, heatmap_rows, pct
+        from tutor.srs.render import bar, draw_forecast, fit, heatmap_rows, pct
 
         c = stats.counts
         self.query_one("#st-summary", Static).update(
@@ -75,13 +75,7 @@ class StatsScreen(ModeScreen):
             "[dim]Mastery is the mean probability of recalling the cards you have seen; "
             "true retention counts the first answer of a card each day (mature: interval ≥ 21 days).[/dim]")
 
-        forecast = self.query_one("#st-forecast").plt
-        forecast.clear_figure()
-        forecast.bar(list(range(len(stats.forecast))), stats.forecast, width=0.6)
-        forecast.title("Due forecast, next 30 days (0 = today)")
-        top = max(stats.forecast) if stats.forecast else 0
-        if top <= 8:
-            forecast.yticks(list(range(top + 1)))
+        draw_forecast(self.query_one("#st-forecast").plt, stats.forecast, "Due forecast, next 30 days (0 = today)")
         self.query_one("#st-forecast").refresh()
 
         retention = self.query_one("#st-retention").plt
@@ -112,17 +106,19 @@ class StatsScreen(ModeScreen):
         self.query_one("#st-heatmap", Static).update(
             "[b]Answers per day, last 365 days[/b]\n" + "\n".join(heat))
 
-        def table(title: str, items, width: int = 26) -> str:
+        def table(title: str, items, room: int) -> str:
+            # the names take what the column leaves after bar, percentage and counts (28 cells)
+            width = max(12, min(max((len(m.title) for m in items), default=0), room - 28))
             lines = [f"[b]{title}[/b]"]
             for m in items:
                 colour = "dim" if m.mastery is None else ("green" if m.mastery >= 0.85 else
                                                           "yellow" if m.mastery >= 0.7 else "red")
-                lines.append(f"{escape(m.title[:width]):<{width}} [{colour}]{bar(m.mastery, 12)}[/] {pct(m.mastery)}"
-                             f" [dim]{m.seen}/{m.total}[/dim]")
+                lines.append(f"{escape(fit(m.title, width)):<{width}} [{colour}]{bar(m.mastery, 12)}[/] "
+                             f"{pct(m.mastery)} [dim]{m.seen}/{m.total}[/dim]")
             return "\n".join(lines)
 
-        self.query_one("#st-chapters", Static).update(
-            table("Mastery by chapter", stats.chapters))
-        domains = [table(f"Mastery by {fam.upper()} domain", items)
-                   for fam, items in stats.domains.items() if any(m.total for m in items)]
-        self.query_one("#st-domains", Static).update("\n\n".join(domains))
+        chapters, domains = self.query_one("#st-chapters", Static), self.query_one("#st-domains", Static)
+        chapters.update(table("Mastery by chapter", stats.chapters, chapters.size.width or 56))
+        domains.update("\n\n".join(
+            table(f"Mastery by {fam.upper()} domain", items, domains.size.width or 56)
+            for fam, items in stats.domains.items() if any(m.total for m in items)))
