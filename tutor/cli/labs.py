@@ -72,6 +72,30 @@ def list_labs(as_json: bool = typer.Option(False, "--json", help="Machine-readab
 
 
 @lab_app.command()
+def show(lab: str) -> None:
+    """Print the lab's task: what to build, why it matters, and what will be checked."""
+    from tutor.grading.session import find_lab
+
+    found = _guard(find_lab, _catalog(), lab)
+    stars = "●" * found.difficulty + "○" * (3 - found.difficulty)
+    # the handout opens with the title
+    typer.echo(f"lab {found.id} · {', '.join(found.services)} · about {found.estimated_minutes} min · "
+               f"difficulty {stars}\n")
+    handout = (found.folder / found.handout).read_text(encoding="utf-8")
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(handout))
+    else:
+        typer.echo(handout.rstrip())
+    typer.echo("\nWhat `tutor lab check` looks at:")
+    for check in found.checks:
+        typer.echo(f"  □ {check.title}")
+    typer.echo(f"\ntutor lab start {lab}, then tutor aws ... (or boto3), then tutor lab check {lab}")
+
+
+@lab_app.command()
 def start(lab: str, as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """Start the lab's sandbox, run its setup, and print the environment for your shell."""
     from tutor.grading import session as labs
@@ -89,6 +113,7 @@ def start(lab: str, as_json: bool = typer.Option(False, "--json", help="Machine-
     typer.echo(f"# lab {lab} {note} on {sess.sandbox.endpoint}; workspace {sess.workspace}", err=True)
     typer.echo(f'# run `eval "$(tutor lab env {lab})"` to use plain `aws` in this shell, or use `tutor aws ...`',
                err=True)
+    typer.echo(f"# the task: `tutor lab show {lab}`; grade it with `tutor lab check {lab}`", err=True)
 
 
 @lab_app.command()
