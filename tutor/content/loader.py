@@ -1,7 +1,8 @@
 """Load every content root into one validated Catalog.
 
 Loading never stops at the first bad file: each item that fails validation is skipped and
-recorded as a Problem (file, line, message), so the app can start with the rest.
+recorded as a Problem (file, line, message), so the app can start with the rest. Ids and
+references across files are checked by ``corpus.Index``, which `tutor validate` uses on its own.
 """
 
 from __future__ import annotations
@@ -27,16 +28,7 @@ from .schema import (
     Section,
 )
 from .cache import ContentCache
-from .corpus import (  # noqa: F401 - builtin_root, content_roots and root_of are part of this module's API
-    Entry,
-    FileResult,
-    Index,
-    Problem,
-    builtin_root,
-    collect,
-    content_roots,
-    root_of,
-)
+from .corpus import Entry, FileResult, Index, Problem, collect, content_roots
 from .yamlio import YamlError, line_of, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
