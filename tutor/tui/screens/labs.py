@@ -55,13 +55,14 @@ class LabsScreen(ModeScreen):
         table.display = True
         cursor = table.cursor_row
         table.clear(columns=True)
-        table.add_columns("Lab", "Services", "Level", "Minutes", "Status", "Best")
+        # the learner's own columns first: services, the widest, go last where a narrow terminal cuts them
+        table.add_columns("Lab", "Status", "Best", "Level", "Min", "Services")
         for lab in catalog.labs.values():
             s = summaries.get(lab.id, {})
             status = "✔ passed" if s.get("passed") else ("in progress" if s.get("attempts") else "new")
             best = f"{s['best_score']:.0f}" if s.get("attempts") else "—"
-            table.add_row(lab.title, ", ".join(lab.services), "●" * lab.difficulty, str(lab.estimated_minutes),
-                          status, best, key=lab.id)
+            table.add_row(lab.title, status, best, "●" * lab.difficulty, str(lab.estimated_minutes),
+                          ", ".join(lab.services), key=lab.id)
         table.move_cursor(row=min(cursor, table.row_count - 1))
         table.focus()
         if self._pending:
