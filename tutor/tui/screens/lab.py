@@ -71,7 +71,8 @@ class LabScreen(Screen):
             yield Markdown(self._handout(), id="lab-handout")
             with Vertical(id="lab-side"):
                 yield Static("", id="lab-checks")
-                yield RichLog(id="lab-console", wrap=True, markup=False, highlight=False)
+                # min_width: wrap to the panel, not to the 78 columns RichLog assumes by default
+                yield RichLog(id="lab-console", wrap=True, markup=False, highlight=False, min_width=20)
                 yield Input(placeholder="aws> s3api list-buckets", id="lab-input")
         yield Footer()
 
