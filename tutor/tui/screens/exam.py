@@ -37,12 +37,12 @@ class ExamScreen(ModeScreen):
         yield Static("", id="exam-resume")
         with Horizontal(id="exam-home"):
             with Vertical(classes="exam-col"):
-                yield Static("[b]Mock exams[/b] [dim]Enter: timed exam · x: practice mode · t: set your exam date[/dim]")
+                yield Static("[b]Mock exams[/b]\n[dim]Enter: timed exam · x: practice mode · t: your exam date[/dim]")
                 yield OptionList(id="exam-profiles")
-                yield Static("[b]Practice sets[/b] [dim]feedback after each answer[/dim]")
+                yield Static("[b]Practice sets[/b]\n[dim]feedback after each answer[/dim]")
                 yield OptionList(id="exam-practice")
             with Vertical(classes="exam-col"):
-                yield Static("[b]Interview drills[/b] [dim]answer in your own words[/dim]")
+                yield Static("[b]Interview drills[/b]\n[dim]answer in your own words, then check the key points[/dim]")
                 yield OptionList(id="exam-drills")
                 yield Static("[b]History[/b]", id="exam-history-title")
                 yield Static("", id="exam-history")
@@ -94,7 +94,7 @@ class ExamScreen(ModeScreen):
         drills = self.query_one("#exam-drills", OptionList)
         drills.clear_options()
         for d in catalog.drills.values():
-            drills.add_option(Option(f"{escape(d.title)}  [dim]{d.minutes} min[/dim]", id=d.id))
+            drills.add_option(Option(f"[dim]{d.minutes:>2} min[/dim]  {escape(d.title)}", id=d.id))
         if not catalog.drills:
             drills.add_option(Option("[dim]No drills installed yet[/dim]", disabled=True))
         self.show_history(data["history"])
