@@ -137,3 +137,29 @@ async def test_the_exam_date_is_set_from_the_exam_screen(exam_app):
         await settle(pilot)
         plan = get_plan()
         assert plan.exam_date == day and plan.profile_id == "clf-c02"  # the highlighted (first) profile
+
+
+async def test_practice_mode_shows_the_feedback_of_a_typed_number_before_moving_on(exam_app):
+    async with exam_app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("e")
+        await settle(pilot)
+        profiles = pilot.app.screen.query_one("#exam-profiles", OptionList)
+        profiles.highlighted = [o.id for o in profiles._options].index("quick")
+        await pilot.press("x")
+        await settle(pilot)
+        sitting = pilot.app.screen
+        assert isinstance(sitting, ExamSittingScreen) and sitting.session.mode == "practice"
+        from tutor.content import load_catalog
+
+        question = next(q for q in load_catalog().questions.values()
+                        if q.type == "numeric" and float(q.answer).is_integer())
+        sitting.session.questions[0] = question
+        sitting.goto(0)
+        await pilot.pause()
+        await pilot.press(*str(int(question.answer)), "enter")
+        await drain(pilot, sitting)
+        assert sitting.position == 0
+        assert "Correct" in str(sitting.query_one("#exam-feedback", Static).render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert sitting.position == 1

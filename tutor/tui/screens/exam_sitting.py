@@ -297,7 +297,7 @@ class ExamSittingScreen(Screen):
             self.render_options()
 
     def action_confirm(self) -> None:
-        """Enter saves a typed number, and for every kind of question moves on."""
+        """Enter saves a typed number and moves on; in practice mode it stays to show the feedback first."""
         if self.question.type == "numeric" and self.position in self.typing:
             try:
                 number = float(self.typing[self.position])
@@ -306,6 +306,8 @@ class ExamSittingScreen(Screen):
                 return
             self.record(int(number) if number.is_integer() else number)
             del self.typing[self.position]
+            if self.session.mode == "practice":
+                return  # the next Enter moves on
         self.action_move(1)
 
     # -- moving around -------------------------------------------------------------------------
