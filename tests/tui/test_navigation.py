@@ -108,3 +108,27 @@ async def test_empty_screens_say_what_to_do_next(tmp_path):
             await pilot.press(key)
             await settle(pilot)
             assert expected in str(app.screen.query_one(".empty", Static).render())
+
+
+async def test_the_app_can_open_on_another_mode(sample_catalog):
+    """The app can open on a mode other than Home, as `tutor exam start` opens it on Exam."""
+    from tutor.tui.app import TutorApp
+
+    app = TutorApp(catalog=sample_catalog, mode="exam")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.current_mode == "exam"
+        assert type(app.screen).__name__ == "ExamScreen"
+
+
+async def test_exam_start_goes_straight_into_the_attempt_it_created(sample_catalog):
+    from tutor.exam.session import ExamSession
+    from tutor.tui.app import TutorApp
+    from tutor.tui.screens.exam_sitting import ExamSittingScreen
+
+    created = ExamSession.start(sample_catalog, next(iter(sample_catalog.exams)), mode="exam", seed=7)
+    app = TutorApp(catalog=sample_catalog, mode="exam", resume_exam=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ExamSittingScreen)
+        assert app.screen.session.attempt_id == created.attempt_id

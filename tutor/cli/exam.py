@@ -82,12 +82,13 @@ def start(
     except ExamError as exc:
         _fail(str(exc))
     session.heartbeat()
+    later = "" if open_app else " In the app: Exam (e), then c to continue."
     typer.echo(f"attempt #{session.attempt_id}: {session.profile.title}, {len(session.questions)} questions, "
-               f"seed {session.seed}. In the app: Exam (e), then c to continue.")
+               f"seed {session.seed}.{later}")
     if open_app:
         from tutor.cli.main import open_tui
 
-        raise typer.Exit(open_tui(mode="exam"))
+        raise typer.Exit(open_tui(mode="exam", resume_exam=True))
 
 
 @exam_app.command()

@@ -15,13 +15,13 @@ Run `tutor` in a terminal window, or use the commands that work anywhere:
 """
 
 
-def open_tui(mode: str | None = None) -> int:
+def open_tui(mode: str | None = None, resume_exam: bool = False) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         sys.stderr.write(NO_TERMINAL)
         return 2
     from tutor.tui.app import TutorApp
 
-    TutorApp(mode=mode).run()
+    TutorApp(mode=mode, resume_exam=resume_exam).run()
     return 0
 
 

@@ -51,10 +51,11 @@ class TutorApp(App):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, catalog: Catalog | None = None, mode: str | None = None) -> None:
-        super().__init__()
+    def __init__(self, catalog: Catalog | None = None, mode: str | None = None, resume_exam: bool = False) -> None:
+        self.resume_exam = resume_exam  # `tutor exam start`: go straight into the attempt it created
         if mode in self.MODES:
-            self.DEFAULT_MODE = mode  # e.g. `tutor exam start` opens on the Exam screen
+            self.DEFAULT_MODE = mode  # e.g. `tutor exam start` opens on the Exam screen (read by App.__init__)
+        super().__init__()
         self._catalog = catalog
         self._catalog_ready = threading.Event()
         if catalog is not None:

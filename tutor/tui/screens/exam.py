@@ -77,6 +77,9 @@ class ExamScreen(ModeScreen):
             resume.update(f"[b yellow]An attempt is in progress[/]: {escape(active.profile_id)}, {answered}/"
                           f"{len(active.answers)} answered, {left:.0f} min left. Press [b]c[/b] to continue.")
         resume.display = bool(active)
+        if active and self.app.resume_exam:
+            self.app.resume_exam = False
+            self.action_resume()
         profiles = self.query_one("#exam-profiles", OptionList)
         profiles.clear_options()
         for p in catalog.exams.values():
