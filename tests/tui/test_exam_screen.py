@@ -163,3 +163,15 @@ async def test_practice_mode_shows_the_feedback_of_a_typed_number_before_moving_
         await pilot.press("enter")
         await pilot.pause()
         assert sitting.position == 1
+
+
+async def test_every_list_on_the_exam_screen_opens_its_first_item_with_enter(exam_app):
+    async with exam_app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("tab", "tab")  # profiles → practice sets → drills
+        await settle(pilot)
+        assert pilot.app.focused.id == "exam-drills"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(pilot.app.screen).__name__ == "DrillScreen"

@@ -81,28 +81,20 @@ class ExamScreen(ModeScreen):
             self.app.resume_exam = False
             self.action_resume()
         profiles = self.query_one("#exam-profiles", OptionList)
-        profiles.clear_options()
-        for p in catalog.exams.values():
-            profiles.add_option(Option(f"{escape(p.title)}  [dim]{p.questions} q · {p.minutes} min · pass "
-                                       f"{p.scoring.passing}[/dim]", id=p.id))
-        practice = self.query_one("#exam-practice", OptionList)
-        practice.clear_options()
-        practice.add_option(Option("Wrong answers only", id="wrong"))
-        practice.add_option(Option("Weakest cards first", id="weakest"))
+        _refill(profiles, [Option(f"{escape(p.title)}  [dim]{p.questions} q · {p.minutes} min · pass "
+                                  f"{p.scoring.passing}[/dim]", id=p.id) for p in catalog.exams.values()])
+        practice = [Option("Wrong answers only", id="wrong"), Option("Weakest cards first", id="weakest")]
         family = catalog.families.get("saa")
-        for d in family.domains if family else []:
-            practice.add_option(Option(f"Domain: {escape(d.name)}", id=f"domain--{d.id}"))
-        for lesson in catalog.lessons.values():
-            practice.add_option(Option(f"Chapter {lesson.order}: {escape(lesson.title)}", id=f"chapter--{lesson.id}"))
-        drills = self.query_one("#exam-drills", OptionList)
-        drills.clear_options()
-        for d in catalog.drills.values():
-            drills.add_option(Option(f"[dim]{d.minutes:>2} min[/dim]  {escape(d.title)}", id=d.id))
-        if not catalog.drills:
-            drills.add_option(Option("[dim]No drills installed yet[/dim]", disabled=True))
+        practice += [Option(f"Domain: {escape(d.name)}", id=f"domain--{d.id}") for d in (family.domains if family else [])]
+        practice += [Option(f"Chapter {lesson.order}: {escape(lesson.title)}", id=f"chapter--{lesson.id}")
+                     for lesson in catalog.lessons.values()]
+        _refill(self.query_one("#exam-practice", OptionList), practice)
+        _refill(self.query_one("#exam-drills", OptionList),
+                [Option(f"[dim]{d.minutes:>2} min[/dim]  {escape(d.title)}", id=d.id) for d in catalog.drills.values()]
+                or [Option("[dim]No drills installed yet[/dim]", disabled=True)])
         self.show_history(data["history"])
-        profiles.highlighted = 0 if profiles.option_count else None
-        profiles.focus()
+        if self.focused is None:
+            profiles.focus()
 
     def show_history(self, history: list) -> None:
         box = self.query_one("#exam-history", Static)
@@ -237,3 +229,12 @@ class PlanDialog(ModalScreen):
             self.query_one("#plan-error", Static).update("[red]The exam date must be in the future[/]")
             return
         self.dismiss((day, self.profile_id))
+
+
+def _refill(options: OptionList, items: list[Option]) -> None:
+    """Replace a list's options and keep its highlighted row, so Enter always has something to open."""
+    previous = options.highlighted or 0
+    options.clear_options()
+    options.add_options(items)
+    if any(not item.disabled for item in items):
+        options.highlighted = min(previous, options.option_count - 1)
