@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 from conftest_helpers import settle
@@ -49,6 +50,10 @@ async def test_console_commands_turn_the_checklist_green(lab_app):
         assert isinstance(lab, LabScreen)
         checks = lab.query_one("#lab-checks", Static)
         await wait_for(pilot, lambda: "0/5 pass" in str(checks.render()))
+        # a failure's explanation wraps under itself, never back under the ✘
+        lines = str(checks.render()).splitlines()
+        explanation = list(itertools.takewhile(lambda line: not line.startswith((" ✘", " ✔")), lines[2:]))
+        assert len(explanation) >= 2 and all(line.startswith("     ") for line in explanation), lines
         box = lab.query_one("#lab-input", Input)
         for command in [
             "sqs create-queue --queue-name orders-dlq --attributes MessageRetentionPeriod=1209600",

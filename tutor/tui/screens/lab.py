@@ -7,6 +7,7 @@ re-graded whenever the sandbox's state changes.
 from __future__ import annotations
 
 import os
+import textwrap
 import threading
 from typing import Any
 
@@ -64,6 +65,7 @@ class LabScreen(Screen):
         self.history_pos = 0
         self.hints_shown: list[str] = []
         self._stop = threading.Event()
+        self._report: Any = None  # the last check report, drawn again when the panel changes width
 
     def compose(self) -> ComposeResult:
         yield Static(f"[b]{escape(self.lab.title)}[/b] · starting the sandbox…", id="lab-header")
@@ -138,18 +140,30 @@ class LabScreen(Screen):
             self._stop.wait(0.4)
 
     def show_report(self, report: Any) -> None:
+        self._report = report
+        box = self.query_one("#lab-checks", Static)
+        width = max(30, box.content_size.width - 1)
+
+        def hanging(text: str, indent: int) -> str:
+            # wrapped here, so that continuation lines stay under the text instead of under the ✔/✘
+            return ("\n" + " " * indent).join(escape(line) for line in textwrap.wrap(text, width - indent) or [""])
+
         done = "  [b green]All checks pass. Lab complete![/]" if report.passed == report.total else ""
         lines = [f"[b]Checks[/b]  {report.passed}/{report.total} pass · score {report.score}{done}"]  # never scrolled away
         explained = 0
         for c in report.checks:
             if c.passed:
-                lines.append(f" [green]✔[/] {escape(c.title)}")
+                lines.append(f" [green]✔[/] {hanging(c.title, 3)}")
             elif explained < 2:  # the next things to fix, in full; the rest by title
                 explained += 1
-                lines.append(f" [red]✘[/] {escape(c.title)}\n     [dim]{escape(c.message)}[/dim]")
+                lines.append(f" [red]✘[/] {hanging(c.title, 3)}\n     [dim]{hanging(c.message, 5)}[/dim]")
             else:
-                lines.append(f" [red]✘[/] {escape(c.title)}")
-        self.query_one("#lab-checks", Static).update("\n".join(lines))
+                lines.append(f" [red]✘[/] {hanging(c.title, 3)}")
+        box.update("\n".join(lines))
+
+    def on_resize(self) -> None:
+        if self._report is not None:  # after the layout, when the panel has its new width
+            self.call_after_refresh(self.show_report, self._report)
 
     # -- console -----------------------------------------------------------------------------
 
