@@ -38,6 +38,7 @@ def test_open_a_chapter_search_jump_and_practise(tui):
     t.wait_for(f"§ 1/{len(first.sections)} {first.sections[0].title[:20]}")
 
     t.press("/")
+    t.wait_for("Search chapters")  # keys typed before the box has focus would go to the reader
     t.type(query)
     t.wait_for(hit.title[:30])  # results appear as you type
     t.press("Enter")  # the first result
