@@ -17,12 +17,13 @@ def exam_app():
     return TutorApp(catalog=load_catalog())
 
 
-async def open_quick_exam(pilot) -> ExamSittingScreen:
+async def open_quick_exam(pilot, key: str = "enter") -> ExamSittingScreen:
+    """The quick profile, sat as an exam (enter) or in practice mode (x)."""
     await pilot.press("e")
     await settle(pilot)
     profiles = pilot.app.screen.query_one("#exam-profiles", OptionList)
     profiles.highlighted = [o.id for o in profiles._options].index("quick")
-    await pilot.press("enter")
+    await pilot.press(key)
     await settle(pilot)
     assert isinstance(pilot.app.screen, ExamSittingScreen)
     return pilot.app.screen
@@ -141,14 +142,8 @@ async def test_the_exam_date_is_set_from_the_exam_screen(exam_app):
 
 async def test_practice_mode_shows_the_feedback_of_a_typed_number_before_moving_on(exam_app):
     async with exam_app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("e")
-        await settle(pilot)
-        profiles = pilot.app.screen.query_one("#exam-profiles", OptionList)
-        profiles.highlighted = [o.id for o in profiles._options].index("quick")
-        await pilot.press("x")
-        await settle(pilot)
-        sitting = pilot.app.screen
-        assert isinstance(sitting, ExamSittingScreen) and sitting.session.mode == "practice"
+        sitting = await open_quick_exam(pilot, "x")
+        assert sitting.session.mode == "practice"
         from tutor.content import load_catalog
 
         question = next(q for q in load_catalog().questions.values()

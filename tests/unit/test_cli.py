@@ -100,18 +100,18 @@ def test_validate_keeps_reporting_a_broken_file_on_later_runs(content_root):
     assert "storage.yaml:9: answer: Value error, answer must be one letter among ABCD" in runs[1].stderr
 
 
+def validate_twice(*args: str) -> list[list[str]]:
+    """Two `tutor validate` runs in fresh processes: the exit code, then whether pydantic and YAML were loaded."""
+    probe = ("import sys; from tutor.cli.validate import main; rc = main(sys.argv[1:]); "
+             "print(rc, 'pydantic' in sys.modules, 'yaml' in sys.modules)")
+    return [subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True,
+                           timeout=60).stdout.split() for _ in range(2)]
+
+
 def test_validate_of_an_unchanged_corpus_reads_no_content(content_root):
     """The cached run needs neither pydantic nor YAML: that is what keeps it fast (bench/validate.py)."""
-    probe = ("import sys; from tutor.cli.validate import main; rc = main(['-q', sys.argv[1]]); "
-             "print(rc, 'pydantic' in sys.modules, 'yaml' in sys.modules)")
-    runs = [subprocess.run([sys.executable, "-c", probe, str(content_root)], capture_output=True, text=True,
-                           timeout=60) for _ in range(2)]
-    assert [r.stdout.split() for r in runs] == [["0", "True", "True"], ["0", "False", "False"]]
+    assert validate_twice("-q", str(content_root)) == [["0", "True", "True"], ["0", "False", "False"]]
 
 
 def test_validate_no_cache_parses_every_file_again(content_root):
-    probe = ("import sys; from tutor.cli.validate import main; rc = main(['-q', '--no-cache', sys.argv[1]]); "
-             "print(rc, 'yaml' in sys.modules)")
-    runs = [subprocess.run([sys.executable, "-c", probe, str(content_root)], capture_output=True, text=True,
-                           timeout=60) for _ in range(2)]
-    assert [r.stdout.split() for r in runs] == [["0", "True"], ["0", "True"]]
+    assert validate_twice("-q", "--no-cache", str(content_root)) == [["0", "True", "True"], ["0", "True", "True"]]

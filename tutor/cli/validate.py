@@ -27,7 +27,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    args = parser().parse_args(argv)
+    cli = parser()
+    args = cli.parse_args(argv)
     # The content schemas use no pydantic plugins; looking them up scans every installed package's
     # entry points (~20 ms) the first time a schema is built, e.g. after an edit.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
@@ -37,10 +38,10 @@ def main(argv: list[str]) -> int:
     extra = []
     for p in args.paths:
         if not p.exists():
-            parser().error(f"{p} does not exist")
+            cli.error(f"{p} does not exist")
         root = root_of(p)
         if root is None:
-            parser().error(f"{p} is not inside a content folder (one holding lessons/, labs/ or question_bank/)")
+            cli.error(f"{p} is not inside a content folder (one holding lessons/, labs/ or question_bank/)")
         extra.append(root)
     cache = None if args.no_cache else ContentCache.open()
     index = Index(collect(content_roots(extra), cache), memo=cache)

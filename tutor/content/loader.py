@@ -290,7 +290,7 @@ def load_catalog(extra_roots: Iterable[Path] = (), include_builtin: bool = True,
         for entry, model in zip(result.entries, result.models(), strict=True):
             if index.accepted(entry):
                 catalog.add(entry.kind, model)
-    catalog.lessons = dict(sorted(catalog.lessons.items(), key=lambda kv: (kv[1].order, kv[0])))
+    catalog.lessons = {lid: catalog.lessons[lid] for lid in index.by_kind["lesson"]}  # in the index's order
     if cache:
         cache.save()
     return catalog

@@ -26,3 +26,8 @@ def reflow(text: str) -> str:
         else:
             out[-1] = f"{out[-1].rstrip()} {stripped}"
     return "\n".join(out)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, with an ellipsis when cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from tutor.content.text import fit
+
 SHADES = " ░▒▓█"
 
 
@@ -60,11 +62,6 @@ def forecast_chart(forecast: list[int], width: int = 100, height: int = 14, colo
     plt.theme("clear")
     chart = plt.build()
     return chart if color else plt.uncolorize(chart)
-
-
-def fit(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters, with an ellipsis when cut."""
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def retention_rows(stats) -> list[str]:

@@ -40,6 +40,9 @@ class EmptyState(Static):
 
 class ModeScreen(Screen):
     MODE = "home"
+    # what the screen shows, computed from the catalog (and the store) in a worker: set it with
+    # staticmethod(gather), give the screen a show(data), and it loads again each time it is shown
+    load: Callable[[Catalog], Any] | None = None
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
@@ -52,6 +55,13 @@ class ModeScreen(Screen):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def reload(self) -> None:
+        self.in_background(self.load, self.show)  # type: ignore[arg-type, attr-defined]
+
+    def on_screen_resume(self) -> None:
+        if self.load is not None:
+            self.reload()
 
     def in_background(self, compute: Callable[[Catalog], Any], show: Callable[[Any], None],
                       group: str = "load") -> None:

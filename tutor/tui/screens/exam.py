@@ -25,6 +25,7 @@ def gather(catalog) -> dict[str, Any]:
 
 class ExamScreen(ModeScreen):
     MODE = "exam"
+    load = staticmethod(gather)
     BINDINGS = [
         Binding("enter", "start('exam')", "Start", show=False),
         Binding("x", "start('practice')", "Practice mode"),
@@ -52,12 +53,6 @@ class ExamScreen(ModeScreen):
         self.query_one("#exam-home").display = False
         self.data: dict[str, Any] = {}
         self.reload()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def reload(self) -> None:
-        self.in_background(gather, self.show)
 
     def show(self, data: dict[str, Any]) -> None:
         self.data = data

@@ -61,6 +61,7 @@ def gather(catalog) -> HomeData:
 
 class HomeScreen(ModeScreen):
     MODE = "home"
+    load = staticmethod(gather)
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="home"):
@@ -75,12 +76,6 @@ class HomeScreen(ModeScreen):
 
     def on_mount(self) -> None:
         self.reload()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def reload(self) -> None:
-        self.in_background(gather, self.show)
 
     def show(self, data: HomeData) -> None:
         self.query_one("#tile-review", Static).update(
@@ -115,12 +110,13 @@ class HomeScreen(ModeScreen):
             )
         chapters = self.query_one("#chapters", Static)
         if data.lessons:
+            from tutor.content.text import fit
+
             rows = ["[b]Chapters[/b]"]
             width = min(CHAPTER_TITLE_WIDTH, max(len(title) for _, title, _, _ in data.lessons))
             for lid, title, done, total in data.lessons:
                 bar = _bar(done, total)
-                shown = title if len(title) <= width else title[:width - 1] + "…"
-                rows.append(f"  [@click=app.open_lesson('{lid}')]{escape(shown):<{width}}[/] {bar} {done}/{total}")
+                rows.append(f"  [@click=app.open_lesson('{lid}')]{escape(fit(title, width)):<{width}}[/] {bar} {done}/{total}")
             chapters.update("\n".join(rows))
         problems = self.query_one("#problems", Static)
         if data.problems:

@@ -18,6 +18,7 @@ def gather(catalog) -> dict[str, Any]:
 
 class LabsScreen(ModeScreen):
     MODE = "labs"
+    load = staticmethod(gather)
 
     def __init__(self) -> None:
         super().__init__()
@@ -34,12 +35,6 @@ class LabsScreen(ModeScreen):
         self.query_one("#labs-table").display = False
         self.query_one("#labs-title").display = False
         self.reload()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def reload(self) -> None:
-        self.in_background(gather, self.show)
 
     def show(self, data: dict[str, Any]) -> None:
         self.data = data

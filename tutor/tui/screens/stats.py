@@ -27,6 +27,7 @@ def gather(catalog):
 
 class StatsScreen(ModeScreen):
     MODE = "stats"
+    load = staticmethod(gather)
 
     def compose_body(self) -> ComposeResult:
         from textual_plotext import PlotextPlot
@@ -46,12 +47,6 @@ class StatsScreen(ModeScreen):
         self.query_one("#stats-main").display = False
         self.reload()
 
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def reload(self) -> None:
-        self.in_background(gather, self.show)
-
     def show(self, stats) -> None:
         empty = self.query_one("#stats-empty", EmptyState)
         main = self.query_one("#stats-main")
@@ -64,7 +59,8 @@ class StatsScreen(ModeScreen):
             empty.display, main.display = True, False
             return
         empty.display, main.display = False, True
-        from tutor.srs.render import bar, draw_forecast, fit, heatmap_rows, pct
+        from tutor.content.text import fit
+        from tutor.srs.render import bar, draw_forecast, heatmap_rows, pct
 
         c = stats.counts
         self.query_one("#st-summary", Static).update(
