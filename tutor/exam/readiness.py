@@ -68,10 +68,22 @@ class Readiness:
 
     def as_dict(self) -> dict:
         """Plain data (JSON for `tutor exam results --json`); percentages are ranges [low, high]."""
-        return {"attempts": self.attempts, "verdict": self.verdict, "scaled": [self.scaled_low, self.scaled_high],
-                "passing": self.passing,
-                "domains": [{"id": d.domain, "name": d.name, "correct": d.correct, "total": d.total,
-                             "percent": [round(100 * d.low, 1), round(100 * d.high, 1)]} for d in self.domains]}
+        return {
+            "attempts": self.attempts,
+            "verdict": self.verdict,
+            "scaled": [self.scaled_low, self.scaled_high],
+            "passing": self.passing,
+            "domains": [
+                {
+                    "id": d.domain,
+                    "name": d.name,
+                    "correct": d.correct,
+                    "total": d.total,
+                    "percent": [round(100 * d.low, 1), round(100 * d.high, 1)],
+                }
+                for d in self.domains
+            ],
+        }
 
 
 def readiness(catalog: Catalog, profile: ExamProfile, attempts: Iterable) -> Readiness:
@@ -90,8 +102,13 @@ def readiness(catalog: Catalog, profile: ExamProfile, attempts: Iterable) -> Rea
     domains = [DomainRange(d, names.get(d, d), k, n, *wilson(k, n)) for d, (k, n) in tally.items()]
     low, high = overall_range(domains, {d.id: d.weight for d in profile.domains})
     scale = 10_000  # scaled_score takes a count; a fine fraction keeps the rounding to the scale's own step
-    return Readiness(len(chosen), domains, scaled_score(profile, round(low * scale), scale),
-                     scaled_score(profile, round(high * scale), scale), profile.scoring.passing)
+    return Readiness(
+        len(chosen),
+        domains,
+        scaled_score(profile, round(low * scale), scale),
+        scaled_score(profile, round(high * scale), scale),
+        profile.scoring.passing,
+    )
 
 
 def overall_range(domains: list[DomainRange], weights: dict[str, float]) -> tuple[float, float]:
