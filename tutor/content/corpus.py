@@ -38,8 +38,8 @@ class Entry:
     """What other files see of one item: its kind and id, where it is, and the fields they check.
 
     ``data`` by kind: lesson (order, anchors, domains), glossary term (section), question (lesson, lab,
-    domain, prompt), exam family (domains), exam profile (family, domains), drill (lesson), lab (lessons,
-    questions). ``loader.entry_of`` builds it from the item's model.
+    domain, prompt, task, type), exam family (domains; tasks: task id -> domain id), exam profile (family,
+    domains), drill (lesson), lab (lessons, questions). ``loader.entry_of`` builds it from the item's model.
     """
 
     kind: str
@@ -165,7 +165,7 @@ class Index:
         first = same.get(entry.id)
         if first is None:
             same[entry.id] = entry
-        elif not (entry.kind == "exam family" and first.data["domains"] == entry.data["domains"]):
+        elif not (entry.kind == "exam family" and first.data == entry.data):
             # (another root repeating the same exam family is harmless)
             self.problem(entry, f"{entry.kind} id {entry.id!r} is already defined at {first.origin}")
 
@@ -193,6 +193,21 @@ class Index:
             "exam profiles": len(kinds["exam profile"]),
             "drills": len(kinds["drill"]),
         }
+
+    def _check_task(self, q: Entry, task: str) -> None:
+        """A question's task statement exists, and lies in the domain the question names for its family."""
+        fam_id, line = task.rpartition("-")[0], q.data.get("task_line", q.line)
+        family = self.by_kind["exam family"].get(fam_id)
+        if family is None:
+            self.problem(q, f"task {task!r}: unknown exam family {fam_id!r}", line)
+            return
+        task_domain = family.data["tasks"].get(task)
+        if task_domain is None:
+            known = ", ".join(family.data["tasks"]) or "none"
+            self.problem(q, f"task {task!r} is not a task statement of family {fam_id!r} (known: {known})", line)
+        elif q.data["domain"].get(fam_id) not in (None, task_domain):
+            self.problem(q, f"task {task!r} is in domain {task_domain!r}, but the question's domain for "
+                            f"{fam_id} is {q.data['domain'][fam_id]!r}", line)
 
     def _cross_check(self, memo: ContentCache | None) -> None:
         kinds = self.by_kind
@@ -225,6 +240,8 @@ class Index:
                     self.problem(q, f"domain {fam_id}: {dom!r} is not one of {', '.join(fam.data['domains'])}")
             for fam_id in domain.keys() - families.keys():
                 self.problem(q, f"unknown exam family {fam_id!r} in domain")
+            for task in q.data["task"]:
+                self._check_task(q, task)
         for exam in kinds["exam profile"].values():
             fam_id = exam.data["family"]
             if fam_id not in families:

@@ -94,9 +94,10 @@ def entry_of(kind: str, model: Any) -> Entry:
     elif kind == "glossary term":
         data = {"section": model.section}
     elif kind == "question":
-        data = {"lesson": model.lesson, "lab": model.lab, "domain": dict(model.domain), "prompt": model.prompt}
+        data = {"lesson": model.lesson, "lab": model.lab, "domain": dict(model.domain), "prompt": model.prompt,
+                "task": list(model.task), "type": model.type}
     elif kind == "exam family":
-        data = {"domains": [d.id for d in model.domains]}
+        data = {"domains": [d.id for d in model.domains], "tasks": model.task_domains()}
     elif kind == "exam profile":
         data = {"family": model.family, "domains": [d.id for d in model.domains]}
     elif kind == "drill":
@@ -201,6 +202,8 @@ class _FileParser:
             q = self.build(Question, item, path)
             if q:
                 self.add("question", q)
+                # task statements are checked across files, against domains.yaml: point at their line
+                self.current.entries[-1].data["task_line"] = line_of(item, ("task",), q.origin.line)
 
     def load_drills(self, path: Path) -> None:
         for item in self.yaml_list(path):
