@@ -39,7 +39,9 @@ def test_a_bank_whose_key_is_usually_the_second_longest_is_outside_the_band():
     figures = by_label(giveaways(cued))
     second = figures["single-answer keys that are the 2nd-longest option"]
     assert second.share == 1.0 and second.outside
-    assert figures["single-answer keys that are the longest option"].outside
+    longest = figures["single-answer keys that are the longest option"]
+    assert longest.outside
+    assert longest.examples == second.examples  # the questions to rebalance are the crowded rank's
 
 
 def test_balanced_keys_and_small_samples_pass():

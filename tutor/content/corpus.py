@@ -261,8 +261,8 @@ class Index:
             for qid in lab.data["questions"]:
                 if qid not in kinds["question"]:
                     self.problem(lab, f"question {qid!r} does not exist")
-        for entry, line, message in exam_fit_problems(self):
-            self.problem(entry, message, line)
+        for entry, at, message in exam_fit_problems(self):
+            self.problem(entry, message, at)
         questions = kinds["question"]
         prompts = tuple((qid, q.data["prompt"]) for qid, q in questions.items())
         pairs = memo.memo("near-duplicates", prompts, near_duplicates) if memo else near_duplicates(prompts)
