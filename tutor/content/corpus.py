@@ -16,6 +16,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
+from .exam_fit import problems as exam_fit_problems
+
 if TYPE_CHECKING:
     from .cache import ContentCache
 
@@ -38,8 +40,9 @@ class Entry:
     """What other files see of one item: its kind and id, where it is, and the fields they check.
 
     ``data`` by kind: lesson (order, anchors, domains), glossary term (section), question (lesson, lab,
-    domain, prompt, task, type), exam family (domains; tasks: task id -> domain id), exam profile (family,
-    domains), drill (lesson), lab (lessons, questions). ``loader.entry_of`` builds it from the item's model.
+    domain, prompt, task, type, difficulty, options, answer), exam family (domains; tasks: task id -> domain id;
+    task_names), exam profile (family, domains, questions, domain_weights, task_coverage), drill (lesson), lab
+    (lessons, questions). ``loader.entry_of`` builds it from the item's model.
     """
 
     kind: str
@@ -165,7 +168,7 @@ class Index:
         first = same.get(entry.id)
         if first is None:
             same[entry.id] = entry
-        elif not (entry.kind == "exam family" and first.data == entry.data):
+        elif not (entry.kind == "exam family" and first.data["domains"] == entry.data["domains"]):
             # (another root repeating the same exam family is harmless)
             self.problem(entry, f"{entry.kind} id {entry.id!r} is already defined at {first.origin}")
 
@@ -258,6 +261,8 @@ class Index:
             for qid in lab.data["questions"]:
                 if qid not in kinds["question"]:
                     self.problem(lab, f"question {qid!r} does not exist")
+        for entry, line, message in exam_fit_problems(self):
+            self.problem(entry, message, line)
         questions = kinds["question"]
         prompts = tuple((qid, q.data["prompt"]) for qid, q in questions.items())
         pairs = memo.memo("near-duplicates", prompts, near_duplicates) if memo else near_duplicates(prompts)

@@ -198,7 +198,7 @@ class ExamFamily(Strict):
         for number, dom in enumerate(domains, start=1):
             for t in dom.tasks:
                 if t.id.partition(".")[0] != str(number):
-                    raise ValueError(f"task {t.id} is listed under domain {number} ({dom.id}): its number starts {number}.")
+                    raise ValueError(f"task {t.id} is listed under domain {number} ({dom.id}): it must start {number}.")
                 if t.id in seen:
                     raise ValueError(f"task {t.id} is listed twice")
                 seen.add(t.id)
@@ -232,6 +232,13 @@ class Scoring(Strict):
         return self
 
 
+class TaskCoverage(Strict):
+    """How many choice questions each task statement of the profile's family must have (see exam_fit)."""
+
+    sittings: int = Field(gt=0)  # enough for this many mocks without a repeat
+    enforce: bool = False  # false: `tutor validate` reports shortfalls but does not fail on them
+
+
 class ExamProfile(Strict):
     id: Ident
     title: str
@@ -241,6 +248,7 @@ class ExamProfile(Strict):
     minutes: int = Field(gt=0)
     domains: list[ProfileDomain] = Field(min_length=1)
     scoring: Scoring
+    task_coverage: TaskCoverage | None = None
     origin: Origin | None = None
 
 
