@@ -80,7 +80,7 @@ def current_revision(engine: Engine) -> str | None:
             return None
 
 
-_REVISION_LINE = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*['\"]?([\w.-]+|None)['\"]?\s*$", re.M)
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*['\"]?([\w.-]+|None)['\"]?\s*$", re.MULTILINE)
 
 
 def head_revision() -> str:
@@ -89,7 +89,7 @@ def head_revision() -> str:
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("*.py"):
-        fields = dict((key, value) for key, value in _REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        fields = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
         if "revision" not in fields:
             continue
         revisions.add(fields["revision"])
