@@ -77,7 +77,7 @@ def test_answer_questions_undo_and_open_stats(tui, tmp_path, tutor_home):
     t.wait_for("Walkthrough statement basalt")
     t.press("f")
     t.wait_for("Recorded as Good")
-    assert "answered 2 (2 right)" in t.screen()
+    assert "2 answered, 2 right" in t.screen()
     t.press("Space")
     t.wait_for("Walkthrough statement cobalt")
     t.press("Escape")

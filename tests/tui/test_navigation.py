@@ -25,7 +25,7 @@ async def test_home_shows_due_reviews_progress_and_next_step(make_app):
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         review = str(app.screen.query_one("#tile-review", Static).render())
-        assert "0 due now" in review and "5 new available" in review
+        assert "0 due today (0 now)" in review and "5 new today · 5 unseen" in review
         assert "0/3 sections read" in str(app.screen.query_one("#tile-lessons", Static).render())
         assert "Read chapter 1: Object storage basics" in str(app.screen.query_one("#next-steps", Static).render())
 

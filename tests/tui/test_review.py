@@ -34,7 +34,7 @@ async def test_review_asks_each_kind_of_question_and_records_every_answer(make_a
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_review(pilot)
         assert screen.phase == "question"
-        assert "left today: 0 due · 5 new" in text(app, "#rv-header")
+        assert "5 to go (0 due · 5 new)" in text(app, "#rv-header")
         assert screen.session.current.question.id == "storage-001"
 
         # single: one key answers; the letter is the shown (shuffled) one
@@ -82,7 +82,7 @@ async def test_review_asks_each_kind_of_question_and_records_every_answer(make_a
         await pilot.press("b", "a", "c")
         await settle(pilot)
         assert logs()[-1] == ("network-002", 3)
-        assert "answered 5 (4 right)" in text(app, "#rv-header")
+        assert "5 answered, 4 right" in text(app, "#rv-header")
 
 
 async def test_override_rating_and_undo(make_app):

@@ -115,3 +115,21 @@ def test_validate_of_an_unchanged_corpus_reads_no_content(content_root):
 
 def test_validate_no_cache_parses_every_file_again(content_root):
     assert validate_twice("-q", "--no-cache", str(content_root)) == [["0", "True", "True"], ["0", "True", "True"]]
+
+
+def test_piping_into_a_reader_that_stops_early_exits_0(tmp_path):
+    """`tutor glossary | head -1`: a closed pipe is not an error (the read end is closed before tutor writes)."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([sys.executable, "-c", "from tutor.cli.main import run; run()", "glossary"], check=False,
+                              stdout=write_end, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "TUTOR_HOME": str(tmp_path)})
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr

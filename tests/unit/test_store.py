@@ -99,7 +99,7 @@ def test_reading_marks_sections_and_remembers_the_position():
     assert progress.last_position() == ("iam", "roles")
 
 
-def test_snapshot_counts_due_cards_only_when_due():
+def test_snapshot_counts_the_cards_seen():
     from tutor.store.db import session
     from tutor.store.models import Card
 
@@ -109,5 +109,28 @@ def test_snapshot_counts_due_cards_only_when_due():
         s.add(Card(item_id="b", state=2, due=now + timedelta(days=3), created_at=now))
         s.add(Card(item_id="c", state=2, due=now - timedelta(days=1), created_at=now, retired=True))
     snap = progress.snapshot(now)
-    assert snap.due_now == 1
     assert snap.cards_seen == 2
+
+
+def test_head_revision_agrees_with_alembic():
+    from alembic.script import ScriptDirectory
+
+    assert head_revision() == ScriptDirectory.from_config(db.alembic_config("sqlite://")).get_current_head()
+
+
+def test_opening_an_up_to_date_database_does_not_import_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'current.db'}"
+    get_engine(url)  # migrated to head here
+    probe = ("import sys; from tutor.store.db import get_engine; get_engine(sys.argv[1]); "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    out = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_database_behind_head_is_still_migrated(tmp_path):
+    url = f"sqlite:///{tmp_path / 'behind.db'}"
+    upgrade(make_engine(url), "0002")
+    assert current_revision(get_engine(url)) == head_revision()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 NO_TERMINAL = """\
@@ -35,4 +36,20 @@ def run() -> None:
         sys.exit(main(sys.argv[2:]))
     from tutor.cli.commands import app
 
-    app()
+    try:
+        app()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _reader_closed_the_pipe()
+    except SystemExit as done:
+        # Typer's Click exits 1 on EPIPE after wrapping stdout in PacifyFlushWrapper (Typer vendors Click, so
+        # match the class by name); `tutor glossary | head` is not an error.
+        if done.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            _reader_closed_the_pipe()
+        raise
+
+
+def _reader_closed_the_pipe() -> None:
+    # Point stdout at devnull so the interpreter's final flush does not raise again.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
+    sys.exit(0)

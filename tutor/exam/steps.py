@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tutor.content import Catalog
+from tutor.srs.queue import Today
 from tutor.store.progress import Snapshot
 
 
@@ -23,10 +24,11 @@ def lesson_progress(catalog: Catalog, snap: Snapshot) -> dict[str, tuple[int, in
     }
 
 
-def next_steps(catalog: Catalog, snap: Snapshot) -> list[Step]:
+def next_steps(catalog: Catalog, snap: Snapshot, today: Today) -> list[Step]:
     steps: list[Step] = []
-    if snap.due_now:
-        steps.append(Step(f"Review {snap.due_now} due card{'s' if snap.due_now != 1 else ''}", "app.start_review", "r"))
+    if today.due_now:
+        n = today.due_now
+        steps.append(Step(f"Review {n} card{'s' if n != 1 else ''} due now", "app.start_review", "r"))
     progress = lesson_progress(catalog, snap)
     unfinished = [lid for lid, (done, total) in progress.items() if done < total]
     if snap.last_read and snap.last_read[0] in unfinished:

@@ -65,17 +65,13 @@ def _family_questions(catalog, plan: Plan) -> tuple[str, dict[str, str]]:
 
 
 def domain_mastery(catalog, plan: Plan, at: datetime | None = None) -> dict[str, float]:
-    """domain -> mean recall now over all its questions (unseen count as 0), weakest first."""
-    from .scheduler import retrievabilities
+    """domain -> mastery (the one definition, in ``tutor.srs.stats``) for the plan's exam family, weakest first."""
+    from .stats import mastery_now
 
-    family, domains = _family_questions(catalog, plan)
-    recall = retrievabilities(at)
-    totals: dict[str, list[float]] = {}
-    for qid, dom in domains.items():
-        if dom:
-            totals.setdefault(dom, []).append(recall.get(qid, 0.0))
-    mastery = {dom: sum(v) / len(v) for dom, v in totals.items()}
-    return dict(sorted(mastery.items(), key=lambda kv: kv[1]))
+    family, _ = _family_questions(catalog, plan)
+    _, domains = mastery_now(catalog, at)
+    values = {m.id: m.mastery for m in domains.get(family, [])}
+    return dict(sorted(values.items(), key=lambda kv: kv[1]))
 
 
 def at_risk(conn, plan: Plan, at: datetime, desired: float, decay: float, factor: float) -> list[tuple[str, float]]:
@@ -136,12 +132,15 @@ def today_plan(catalog, at: datetime | None = None) -> TodayPlan | None:
     at = at or utcnow()
     queue = build_queue(catalog, at=at)
     new = sum(1 for item in queue.items if item.state == 0)
+    # reviews: every card due today the daily maximum allows (the same figure Review and Stats show),
+    # plus the ones the plan brings forward
+    reviews = (queue.today.reviews_left if queue.today else 0) + queue.pulled
     family, _ = _family_questions(catalog, plan)
     fam = catalog.families.get(family)
     names = {d.id: d.name for d in fam.domains} if fam else {}
     mastery = domain_mastery(catalog, plan, at)
     weakest = [(d, names.get(d, d), m) for d, m in list(mastery.items())[:2]]
-    return TodayPlan(plan, days_left(plan, at), len(queue.items) - new, new, weakest,
+    return TodayPlan(plan, days_left(plan, at), reviews, new, weakest,
                      lab_for_domain(catalog, family, weakest[0][0]) if weakest else None)
 
 

@@ -24,13 +24,21 @@ class QueueItem:
 
 @dataclass(frozen=True)
 class Today:
+    """Today's numbers. Every screen and command takes its counts from here (``today_counts``).
+
+    "Due today" means question cards (not retired) due before the end of the current study day: the
+    overdue ones, the ones due now, and learning cards that come back later today. "Left today" is what the
+    daily limits still allow of those, plus the new cards the daily new limit allows.
+    """
+
     day: str
     reviews_done: int  # answers today to cards already seen
     new_done: int  # cards introduced today
     due_now: int  # due cards now (all of them, before the daily maximum)
     new_available: int  # questions never answered
-    reviews_left: int  # due cards the daily maximum still allows
+    reviews_left: int  # cards due today that the daily maximum still allows
     new_left: int  # new cards the daily limit still allows (and that exist)
+    due_today: int = 0  # cards due before the study day ends (overdue and later-today learning steps included)
 
     @property
     def left(self) -> int:
@@ -43,6 +51,7 @@ class Queue:
     today: Today | None = None
     scope: str | None = None
     next_due: datetime | None = None  # when the next card falls due, if the queue is empty
+    pulled: int = 0  # reviews a study plan brought forward (not due today)
 
 
 def _engine():
@@ -75,19 +84,20 @@ def _new_order(catalog, seen: set[str], read: dict[str, set[str]], ids=None,
 
 
 def today_counts(conn, catalog, at: datetime, settings: ReviewSettings, seen: set[str] | None = None) -> Today:
-    day, start, _end = today_bounds(at, settings.day_starts_hour)
+    day, start, end = today_bounds(at, settings.day_starts_hour)
     done, new_done = conn.exec_driver_sql(
         "SELECT count(*), coalesce(sum(state_before = 0), 0) FROM review_log "
         "WHERE reviewed_at >= ? AND source = 'review'", (to_db(start),)).one()
-    due_now = conn.exec_driver_sql(
-        "SELECT count(*) FROM card WHERE retired = 0 AND due <= ? AND kind = 'question'", (to_db(at),)).scalar()
+    due_now, due_today = conn.exec_driver_sql(
+        "SELECT coalesce(sum(due <= ?), 0), count(*) FROM card "
+        "WHERE retired = 0 AND due < ? AND kind = 'question'", (to_db(at), to_db(end))).one()
     if seen is None:
         seen = {r[0] for r in conn.exec_driver_sql("SELECT item_id FROM card WHERE kind = 'question'")}
     new_available = len(catalog.questions.keys() - seen)
     reviews_done = done - new_done
-    reviews_left = max(0, min(due_now, settings.max_reviews - reviews_done))
+    reviews_left = max(0, min(due_today, settings.max_reviews - reviews_done))
     new_left = max(0, min(new_available, settings.daily_new - new_done))
-    return Today(day.isoformat(), reviews_done, new_done, due_now, new_available, reviews_left, new_left)
+    return Today(day.isoformat(), reviews_done, new_done, due_now, new_available, reviews_left, new_left, due_today)
 
 
 def build_queue(catalog, scope: str | None = None, at: datetime | None = None,
@@ -98,6 +108,7 @@ def build_queue(catalog, scope: str | None = None, at: datetime | None = None,
 
     at = at or utcnow()
     priority = None
+    pulled_count = 0
     with _engine().connect() as conn:
         settings = read_settings(conn)
         seen = {r[0] for r in conn.exec_driver_sql("SELECT item_id FROM card WHERE kind = 'question'")}
@@ -127,6 +138,7 @@ def build_queue(catalog, scope: str | None = None, at: datetime | None = None,
                 room = max(0, settings.max_reviews - today.reviews_done - len(rows))
                 due_ids = {r[0] for r in rows}
                 pulled = [p for p in plan.pulled if p not in due_ids][:room]
+                pulled_count = len(pulled)
                 if pulled:
                     marks = ",".join("?" * len(pulled))
                     rows += conn.exec_driver_sql(
@@ -140,7 +152,7 @@ def build_queue(catalog, scope: str | None = None, at: datetime | None = None,
              if item in catalog.questions]
     read = read_sections() if new_limit else {}
     items += [QueueItem("question", qid, NEW) for qid in _new_order(catalog, seen, read, ids, priority)[:new_limit]]
-    return Queue(items, today, scope, from_db(next_due))
+    return Queue(items, today, scope, from_db(next_due), pulled_count)
 
 
 def _plan_adjustment(conn, catalog, at: datetime, settings: ReviewSettings, today: Today):

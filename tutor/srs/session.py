@@ -81,6 +81,15 @@ class ReviewSession:
     def remaining(self) -> int:
         return max(0, len(self.queue.items) - self.position)
 
+    def to_go(self, current_answered: bool = False) -> int:
+        """Questions still to ask today: the new cards ahead in the queue plus every card due today that the
+        daily maximum allows, learning cards that come back later today included (so the count does not jump
+        back up as they return). A scoped practice counts its own queue."""
+        if self.scope or self.today is None:
+            return max(0, self.remaining - int(current_answered))
+        ahead = self.queue.items[self.position + int(current_answered):]
+        return sum(1 for i in ahead if i.state == scheduler.NEW) + self.today.reviews_left
+
     def elapsed_ms(self) -> int:
         return int((time.monotonic() - self.shown_at) * 1000)
 

@@ -1,5 +1,12 @@
 """Statistics: due forecast, review heatmap, true retention (young/mature), mastery and counts.
 
+Mastery has one definition, used by every screen and command (Stats, Home, `tutor stats`, `tutor plan`):
+the share of a group's questions (a chapter, or an exam domain) the learner would be expected to answer
+correctly a week from now. Each seen card contributes its FSRS retrievability ``MASTERY_HORIZON`` ahead, an
+unseen question contributes 0, and the sum is divided by all the group's questions. So a handful of cards can
+never make a chapter 100%, and a card just answered wrong (low stability) counts for little even though its
+recall this minute is high.
+
 True retention follows Anki's definition: answers to cards already seen, only the first answer of a card
 each study day, Again is a fail and Hard/Good/Easy are passes; a card is mature when the interval it
 was reviewed at is at least 21 days. The per-day totals live in ``review_day``, updated with each answer,
@@ -13,9 +20,11 @@ from datetime import datetime, timedelta
 
 from .clock import day_start, from_db, study_day, to_db, today_bounds, utcnow
 from .config import read_settings
+from .queue import today_counts
 from .scheduler import AGAIN, LEARNING, MATURE_DAYS, NEW, RELEARNING, REVIEW, decay_factor
 
 FORECAST_DAYS = 30
+MASTERY_HORIZON = timedelta(days=7)
 HEATMAP_DAYS = 365
 
 
@@ -42,7 +51,7 @@ class Mastery:
     title: str
     seen: int
     total: int
-    mastery: float | None  # mean retrievability of the seen cards
+    mastery: float  # expected share of the group's questions recalled a week from now (see the module doc)
 
 
 @dataclass
@@ -91,11 +100,11 @@ def gather(catalog, at: datetime | None = None) -> Stats:
 
         # forecast: one index range count per study day
         bounds = [day_start(today + timedelta(days=i), hour) for i in range(1, FORECAST_DAYS + 1)]
-        stats.forecast = [conn.exec_driver_sql(
-            "SELECT count(*) FROM card WHERE retired = 0 AND due < ?", (to_db(bounds[0]),)).scalar()]
+        today_now = today_counts(conn, catalog, at, settings)
+        stats.forecast = [today_now.due_today]
         for lo, hi in zip(bounds, bounds[1:]):
             stats.forecast.append(conn.exec_driver_sql(
-                "SELECT count(*) FROM card WHERE retired = 0 AND due >= ? AND due < ?",
+                "SELECT count(*) FROM card WHERE retired = 0 AND kind = 'question' AND due >= ? AND due < ?",
                 (to_db(lo), to_db(hi))).scalar())
 
         first = (today - timedelta(days=HEATMAP_DAYS - 1)).isoformat()
@@ -124,7 +133,7 @@ def gather(catalog, at: datetime | None = None) -> Stats:
             else:
                 by_state[state] = by_state.get(state, 0) + n
                 mature += (n_mature or 0) if state == REVIEW else 0
-        recall = _recall(conn, catalog, at, decay, factor)
+        recall = _recall(conn, catalog, at + MASTERY_HORIZON, decay, factor)
 
     stats.chapters, stats.domains = mastery(catalog, recall)
     seen = sum(m.seen for m in stats.chapters)  # every question counts in exactly one chapter
@@ -135,11 +144,20 @@ def gather(catalog, at: datetime | None = None) -> Stats:
         "young": by_state.get(REVIEW, 0) - mature,
         "mature": mature,
         "retired": retired,
-        "due_today": stats.forecast[0],
+        "due_today": today_now.due_today,
         "reviews_today": reviews_today,
         "reviews_total": reviews_total,
     }
     return stats
+
+
+def mastery_now(catalog, at: datetime | None = None) -> tuple[list[Mastery], dict[str, list[Mastery]]]:
+    """Mastery per chapter and per exam domain, for screens that need it without the rest of the statistics."""
+    at = at or utcnow()
+    with _engine().execution_options(tutor_read_only=True).connect() as conn:
+        decay, factor = decay_factor(read_settings(conn))
+        recall = _recall(conn, catalog, at + MASTERY_HORIZON, decay, factor)
+    return mastery(catalog, recall)
 
 
 def _recall(conn, catalog, at: datetime, decay: float, factor: float) -> list[tuple[str, float]]:
@@ -214,10 +232,10 @@ def _groups(catalog) -> _Groups:
 
 
 def mastery(catalog, recall: list[tuple[str, float]]) -> tuple[list[Mastery], dict[str, list[Mastery]]]:
-    """Mean retrievability of the seen cards per chapter and per exam domain, with seen/total counts.
+    """Mastery (see the module doc) per chapter and per exam domain, with seen/total counts.
 
-    ``recall`` is (question id, retrievability) per seen card; cards of questions no longer in the
-    catalog are left out.
+    ``recall`` is (question id, retrievability a week ahead) per seen card; cards of questions no longer in
+    the catalog are left out.
     """
     groups = _groups(catalog)
     profile_of = groups.profile_of
@@ -237,8 +255,8 @@ def mastery(catalog, recall: list[tuple[str, float]]) -> tuple[list[Mastery], di
     chapters: list[Mastery] = []
     domains: dict[str, list[Mastery]] = {}
     for n, (group, key) in enumerate(groups.keys):
-        m_value = rsum[n] / seen[n] if seen[n] else None
         total = groups.total[n]
+        m_value = rsum[n] / total if total else 0.0
         if group == "chapter":
             if total:
                 lesson = catalog.lessons.get(key)

@@ -77,7 +77,6 @@ def last_position() -> tuple[str, str] | None:
 class Snapshot:
     """What Home needs from the store in one read."""
 
-    due_now: int
     cards_seen: int
     read: dict[str, set[str]]
     last_read: tuple[str, str] | None
@@ -88,8 +87,7 @@ class Snapshot:
 def snapshot(at: datetime | None = None) -> Snapshot:
     at = at or now()
     with session(read_only=True) as s:
-        due = s.exec(select(func.count()).select_from(Card).where(Card.retired == False, Card.due <= at)).one()  # noqa: E712
         seen = s.exec(select(func.count()).select_from(Card).where(Card.retired == False)).one()  # noqa: E712
         tried = set(s.exec(select(LabAttempt.lab_id).distinct()))
         passed = set(s.exec(select(LabAttempt.lab_id).where(LabAttempt.status == "passed").distinct()))
-    return Snapshot(due, seen, read_sections(), last_position(), passed, tried)
+    return Snapshot(seen, read_sections(), last_position(), passed, tried)

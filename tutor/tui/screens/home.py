@@ -14,8 +14,7 @@ from ..base import ModeScreen
 
 @dataclass
 class HomeData:
-    due: int = 0
-    new_available: int = 0
+    today: object | None = None  # tutor.srs.queue.Today: the counts every screen shares
     lessons: list[tuple[str, str, int, int]] = field(default_factory=list)  # id, title, read, total
     labs_passed: int = 0
     labs_total: int = 0
@@ -28,16 +27,18 @@ class HomeData:
 def gather(catalog) -> HomeData:
     from tutor.exam.steps import Step, lab_for_lapses, lesson_progress, next_steps
     from tutor.srs.plan import recent_lapses_by_domain, today_plan
+    from tutor.srs.queue import load_today
     from tutor.store import StoreError
     from tutor.store.progress import snapshot
 
     problems = [str(p) for p in catalog.problems]
     try:
         snap = snapshot()
+        today = load_today(catalog)
     except StoreError as exc:
         return HomeData(problems=problems, error=str(exc))
     progress = lesson_progress(catalog, snap)
-    steps = next_steps(catalog, snap)
+    steps = next_steps(catalog, snap, today)
     plan = today_plan(catalog)
     if plan is not None and plan.lab_id:
         # under a plan, the lab for the weakest domain replaces the generic suggestion
@@ -49,8 +50,7 @@ def gather(catalog) -> HomeData:
         steps.insert(1 if steps else 0, repair)
     return HomeData(
         plan=plan,
-        due=snap.due_now,
-        new_available=max(0, len(catalog.questions) - snap.cards_seen),
+        today=today,
         lessons=[(lid, catalog.lessons[lid].title, *progress[lid]) for lid in catalog.lessons],
         labs_passed=len(snap.labs_passed & catalog.labs.keys()),
         labs_total=len(catalog.labs),
@@ -78,9 +78,11 @@ class HomeScreen(ModeScreen):
         self.reload()
 
     def show(self, data: HomeData) -> None:
-        self.query_one("#tile-review", Static).update(
-            f"[b]Review[/b]\n{data.due} due now\n{data.new_available} new available"
-        )
+        t = data.today
+        if t is not None:
+            self.query_one("#tile-review", Static).update(
+                f"[b]Review[/b]\n{t.due_today} due today ({t.due_now} now)\n{t.new_left} new today · {t.new_available} unseen"
+            )
         read = sum(r for *_, r, _t in data.lessons)
         total = sum(t for *_, t in data.lessons)
         self.query_one("#tile-lessons", Static).update(

@@ -128,16 +128,17 @@ class ReviewScreen(ModeScreen):
 
     def _header(self) -> None:
         s = self.session
-        title = f"Practise [b]{escape(self.scope)}[/b]" if self.scope else "[b]Review[/b] · today"
+        title = f"Practise [b]{escape(self.scope)}[/b]" if self.scope else "[b]Review[/b]"
         parts = [title]
         if s is not None:
-            if s.answered:
-                parts.append(f"answered {s.answered} ({s.right} right)")
-            if self.phase in ("question", "saving", "answer"):
-                parts.append(f"this session: {s.remaining - (self.phase != 'question')} to go")
             t = s.today
-            if t is not None:
-                parts.append(f"left today: {t.reviews_left} due · {t.new_left} new")
+            to_go = s.to_go(current_answered=self.phase == "answer")
+            if self.scope or t is None:
+                parts.append(f"{to_go} to go")
+            else:
+                parts.append(f"{to_go} to go ({t.reviews_left} due · {max(0, to_go - t.reviews_left)} new)")
+            if s.answered:
+                parts.append(f"{s.answered} answered, {s.right} right")
         self.query_one("#rv-header", Static).update("  ·  ".join(parts))
 
     def _show_current(self) -> None:
