@@ -146,10 +146,12 @@ def universe(
     resources: Iterable[str] = (),
     context: Mapping[str, Any] | None = None,
     common_actions: Mapping[str, Iterable[str]] | None = None,
+    on: str | None = None,
 ) -> Universe:
     """Every representative principal, action, resource and condition value of ``policies``, plus the given
     seeds (the values a lab cares about, so a report can name them). ``context`` values are seeds too. ``common_actions`` adds real action names of each service
-    the policies mention, so a report can say "s3:PutObject" rather than "other s3 actions".
+    the policies mention, so a report can say "s3:PutObject" rather than "other s3 actions". ``on`` is the
+    resource a resource-based policy is attached to (a queue, a secret): it is then the only resource tried.
 
     Each condition key (named by a statement or given in ``context``) takes every value named for it, a value
     nobody names, and no value at all; the combinations of keys are all tried."""
@@ -245,7 +247,7 @@ def universe(
     return Universe(
         principals=who.probes(),
         actions=what.probes(),
-        resources=where.probes(),
+        resources=(Probe(on, on),) if on is not None else where.probes(),
         context_keys={k: c.probes() for k, c in keys.items()},
     )
 
