@@ -1,7 +1,7 @@
 """Python checks for cross-account-assume-role: the trust policy and the permissions are graded over the
 documents (every principal, action and condition value they name, see tutor.grading.access), not samples."""
 
-from tutor.grading.access import distinct, grants
+from tutor.grading.access import describe_principals, grants, others_who_can_assume
 from tutor.grading.iam import Request, can_assume, evaluate, exact_permissions
 from tutor.grading.policy import find_statements
 
@@ -51,12 +51,9 @@ def nobody_else(ctx):
     trust = _trust(ctx)
     if trust is None:
         return False, f"There is no role {ROLE} yet."
-    outsiders = distinct((g for g in _trust_grants(trust) if g.principal.value != AUDITOR),
-                         key=lambda g: g.principal.value)
+    outsiders = others_who_can_assume(trust, AUDITOR, context=WITH_ID)
     if outsiders:
-        more = f" (and {len(outsiders) - 3} more)" if len(outsiders) > 3 else ""
-        return False, ("Others can assume it too: " + "; ".join(
-            f"{g.principal.shown} (via {g.via})" for g in outsiders[:3]) + more + ".")
+        return False, "Others can assume it too: " + describe_principals(outsiders) + "."
     return True
 
 

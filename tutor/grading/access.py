@@ -24,7 +24,8 @@ from typing import Any
 from tutor.grading.iam import Decision, PolicyDocument, Request, StatementRef, evaluate
 from tutor.grading.policy import as_list, normalize_principal, split_operator, statements
 
-__all__ = ["Probe", "Grant", "Universe", "universe", "grants", "FRESH_ACCOUNT"]
+__all__ = ["Probe", "Grant", "Universe", "universe", "grants", "distinct", "others_who_can_assume", "describe_principals",
+           "FRESH_ACCOUNT"]
 
 ACTION_TOKEN = "Tutorprobe"
 RESOURCE_TOKEN = "tutorprobe"
@@ -319,3 +320,17 @@ def distinct(found: Iterable[Grant], key: Any) -> list[Grant]:
             seen.add(k)
             out.append(grant)
     return out
+
+
+def others_who_can_assume(trust: Any, principal: str, *, context: Mapping[str, Any] | None = None) -> list[Grant]:
+    """One grant per principal other than ``principal`` that the trust policy lets in (any action, any
+    condition value the policy names): "only X can assume it" holds when this is empty."""
+    found = grants(trust, principals=[principal], actions=["sts:AssumeRole"], context=context)
+    wanted = principal.lower()
+    return distinct((g for g in found if str(g.principal.value).lower() != wanted), key=lambda g: g.principal.value)
+
+
+def describe_principals(found: list[Grant], limit: int = 3) -> str:
+    """``"account 1111 (via trust policy ..., statement #2); ..."`` for a failure message."""
+    more = f" (and {len(found) - limit} more)" if len(found) > limit else ""
+    return "; ".join(f"{g.principal.shown} (via {g.via})" for g in found[:limit]) + more

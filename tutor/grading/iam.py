@@ -635,6 +635,7 @@ def exact_permissions(
     also: Iterable[tuple[str, str]] = (),
     principal: str | None = None,
     context: Mapping[str, Any] | None = None,
+    existing: Iterable[str] = (),
 ) -> PermissionReport:
     """Do ``policies`` allow every action in ``actions`` on every resource in ``resources`` (plus the
     ``also`` pairs), and nothing else?
@@ -645,7 +646,8 @@ def exact_permissions(
     services involved and dangerous actions of other services as extra names for the report. A combination
     that is allowed but not expected is an extra grant. So one statement or several, strings or lists, an Allow
     narrowed by a Deny, all pass when the effect is right; ``s3:*``, ``s3:Get*``, ``"Resource": "*"``, a second
-    bucket or an extra action fail. Expected patterns may contain wildcards themselves.
+    bucket or an extra action fail. Expected patterns may contain wildcards themselves. ``existing`` names
+    resources of the account (every secret, every key) so a grant on a real neighbour is reported by its ARN.
     """
     from tutor.grading.access import universe
 
@@ -665,7 +667,8 @@ def exact_permissions(
 
     seeds = [a for a, _ in expected] + list(_CROSS_SERVICE)
     space = universe(docs, principals=[principal] if principal else [], actions=seeds,
-                     resources=[r for _, r in expected] + _neighbours([r for _, r in expected]), context=ctx,
+                     resources=[r for _, r in expected] + _neighbours([r for _, r in expected]) + list(existing),
+                     context=ctx,
                      common_actions=COMMON_ACTIONS)
     extra: dict[tuple[str, str], str] = {}
     for request, _, ap, rp, _ in space.requests():
