@@ -97,7 +97,7 @@ def _lint(text):
             future.set_exception(exc)
             with _LINT_LOCK:
                 _LINTS.pop(key, None)
-    return future.result(timeout=4)
+    return future.result()  # the owner always settles the future; no wall-clock limit on a busy machine
 
 
 def template_lint(ctx):
@@ -107,7 +107,8 @@ def template_lint(ctx):
         return True
     shown = "; ".join(f"{rule} at {path or 'line ' + str(line)}: {message[:140]}" for rule, path, line, message in errors[:3])
     more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
-    return False, f"cfn-lint reports {len(errors)} error(s): {shown}{more}"
+    count = "1 error" if len(errors) == 1 else f"{len(errors)} errors"
+    return False, f"cfn-lint reports {count}: {shown}{more}"
 
 
 # ---------------------------------------------------------------- the parameter

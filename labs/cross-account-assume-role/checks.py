@@ -1,5 +1,7 @@
-"""Python checks for cross-account-assume-role: the trust policy with can_assume, permissions with the evaluator."""
+"""Python checks for cross-account-assume-role: the trust policy and the permissions are graded over the
+documents (every principal, action and condition value they name, see tutor.grading.access), not samples."""
 
+from tutor.grading.access import describe_principals, grants, others_who_can_assume
 from tutor.grading.iam import Request, can_assume, evaluate, exact_permissions
 from tutor.grading.policy import find_statements
 
@@ -8,15 +10,11 @@ BUCKET = "audit-evidence"
 AUDITOR = "arn:aws:iam::111122223333:role/ledgerline-auditor"
 EXTERNAL_ID = "LL-7731-nimbus"
 WITH_ID = {"sts:ExternalId": EXTERNAL_ID}
-# principal -> words, each tried with the right external ID
-OTHERS = {
-    "arn:aws:iam::111122223333:role/ledgerline-intern": "another role of account 111122223333",
-    "arn:aws:iam::111122223333:user/admin": "a user of account 111122223333",
-    "arn:aws:iam::444455556666:role/ledgerline-auditor": "a role of the same name in another account",
-    "arn:aws:iam::123456789012:role/developer": "a role of this account",
-    "arn:aws:iam::123456789012:root": "this account",
-    "ec2.amazonaws.com": "an AWS service",
-}
+
+
+def _trust_grants(trust):
+    """Every representative (principal, action, external ID) the trust policy lets in."""
+    return grants(trust, principals=[AUDITOR], actions=["sts:AssumeRole"], context={"sts:ExternalId": EXTERNAL_ID})
 
 
 def _trust(ctx):
@@ -40,11 +38,12 @@ def external_id_required(ctx):
         return False, f"There is no role {ROLE} yet."
     if not find_statements(trust.document, effect="Allow", condition=("sts:ExternalId", EXTERNAL_ID)):
         return False, f"No Allow statement of the trust policy has a condition on sts:ExternalId = {EXTERNAL_ID}."
-    for principal in (AUDITOR, "arn:aws:iam::111122223333:root"):
-        if can_assume(trust, principal):
-            return False, "A caller that sends no external ID can assume the role."
-        if can_assume(trust, principal, context={"sts:ExternalId": "LL-0000-other"}):
-            return False, "A caller that sends a different external ID can assume the role."
+    for grant in (g for g in _trust_grants(trust) if g.principal.value == AUDITOR):
+        sent = grant.request.context.get("sts:externalid")
+        if sent is None:
+            return False, f"A caller that sends no external ID can assume the role (via {grant.via})."
+        if sent != EXTERNAL_ID:
+            return False, f"A caller that sends a different external ID can assume the role (via {grant.via})."
     return True
 
 
@@ -52,9 +51,9 @@ def nobody_else(ctx):
     trust = _trust(ctx)
     if trust is None:
         return False, f"There is no role {ROLE} yet."
-    let_in = [who for principal, who in OTHERS.items() if can_assume(trust, principal, context=WITH_ID)]
-    if let_in:
-        return False, "These can assume it too: " + "; ".join(let_in) + "."
+    outsiders = others_who_can_assume(trust, AUDITOR, context=WITH_ID)
+    if outsiders:
+        return False, "Others can assume it too: " + describe_principals(outsiders) + "."
     return True
 
 

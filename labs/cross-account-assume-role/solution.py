@@ -26,7 +26,7 @@ READ_EVIDENCE = {
 
 def solve(ctx):
     ctx.write("trust.json", json.dumps(TRUST))
-    ctx.aws("iam create-role --role-name audit-readonly --max-session-duration 7200 "
+    ctx.aws("iam create-role --role-name audit-readonly "
             "--assume-role-policy-document file://trust.json")
     ctx.write("read-evidence.json", json.dumps(READ_EVIDENCE))
     ctx.aws("iam put-role-policy --role-name audit-readonly --policy-name read-evidence "

@@ -1,5 +1,6 @@
 """Python checks for iam-least-privilege: grade the role's documents with the policy evaluator."""
 
+from tutor.grading.access import describe_principals, others_who_can_assume
 from tutor.grading.iam import Request, can_assume, evaluate, exact_permissions
 
 ROLE = "thumbnail-lambda"
@@ -12,16 +13,6 @@ LAMBDA_CONTEXT = {
     "aws:SourceAccount": ACCOUNT,
     "aws:SourceArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:thumbnail",
 }
-# Callers that must NOT be able to assume the role.
-OUTSIDERS = {
-    f"arn:aws:iam::{ACCOUNT}:root": "this account's own users and roles",
-    f"arn:aws:iam::{ACCOUNT}:user/intern": "an IAM user of this account",
-    "arn:aws:iam::999988887777:root": "another AWS account",
-    "ec2.amazonaws.com": "the EC2 service",
-    "ecs-tasks.amazonaws.com": "the ECS tasks service",
-}
-
-
 def _role_exists(ctx):
     try:
         ctx.call("iam", "get_role", RoleName=ROLE)
@@ -40,9 +31,9 @@ def trust_lambda_only(ctx):
     trust = ctx.policy_evaluator.trust_policy(ROLE)
     if not can_assume(trust, "lambda.amazonaws.com", context=LAMBDA_CONTEXT):
         return False, "The Lambda service (lambda.amazonaws.com) cannot assume the role with this trust policy."
-    let_in = [who for principal, who in OUTSIDERS.items() if can_assume(trust, principal)]
-    if let_in:
-        return False, "The trust policy also lets " + ", ".join(let_in) + " assume the role."
+    others = others_who_can_assume(trust, "lambda.amazonaws.com", context=LAMBDA_CONTEXT)
+    if others:
+        return False, "The trust policy also lets these assume the role: " + describe_principals(others) + "."
     return True
 
 

@@ -5,6 +5,7 @@ none denies it (explicit deny > allow > implicit deny). When the learner's SCP i
 is graded together with FullAWSAccess, so the document checks and the attachment check fail independently.
 """
 
+from tutor.grading.access import universe
 from tutor.grading.iam import PolicyDocument, Request, evaluate
 from tutor.grading.policy import parse_policy
 
@@ -14,6 +15,12 @@ REGIONAL = ("ec2:RunInstances", "s3:PutObject", "lambda:CreateFunction", "dynamo
 OTHER_REGIONS = ("ap-south-1", "us-west-2", "eu-central-1")
 GLOBAL = ("iam:CreateUser", "iam:PassRole", "sts:AssumeRole", "organizations:ListAccounts",
           "route53:ChangeResourceRecordSets", "cloudfront:CreateInvalidation")
+# Services whose endpoints are global (signed for us-east-1 wherever the caller is): exempting them is right.
+GLOBAL_SERVICES = {
+    "iam", "sts", "organizations", "route53", "route53domains", "cloudfront", "support", "budgets", "ce", "cur",
+    "aws-portal", "billing", "account", "health", "trustedadvisor", "globalaccelerator", "shield", "waf", "pricing",
+    "importexport",
+}
 FULL_ACCESS = PolicyDocument("FullAWSAccess", {
     "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}, "SCP")
 
@@ -74,13 +81,27 @@ def ou_workloads(ctx):
 
 
 def denies_other_regions(ctx):
+    """Every action any statement names (and any other action of any service), in every Region the documents
+    name and in a Region none names, is denied outside the approved Regions; only global services may pass."""
     docs, why = _effective(ctx)
     if docs is None:
         return False, why
-    for region in OTHER_REGIONS:
-        for action in REGIONAL:
-            if evaluate(_request(action, region), docs).allowed:
-                return False, f"{action} in {region} is not denied."
+    space = universe(docs, actions=REGIONAL, context={"aws:RequestedRegion": [*OTHER_REGIONS, *APPROVED]})
+    leaks = []
+    for request, _, action, _, context in space.requests():
+        region = context.get("aws:requestedregion")
+        if region is None or region.value is None or region.value.lower() in APPROVED:
+            continue
+        service = request.action.split(":", 1)[0].lower()
+        if service in GLOBAL_SERVICES or evaluate(request, docs).decision == "explicit-deny":
+            continue
+        where = region.value if region.value in OTHER_REGIONS else "a Region the policy does not name"
+        leaks.append((where not in OTHER_REGIONS, f"{action.shown} in {where}"))
+    if leaks:
+        leaks.sort()
+        first = leaks[0][1]
+        return False, (f"{first} is not denied. Only global services (IAM, STS, Organizations, Route 53, "
+                       "CloudFront, Support, ...) may be exempted; every other service is regional.")
     return True
 
 

@@ -3,25 +3,16 @@ ARN), so it is resolved through kms.describe_key before comparing; rotation stat
 
 import json
 
-from tutor.grading.iam import Request, can_assume, evaluate
-from tutor.grading.policy import action_matches, as_list, statements
+from tutor.grading.access import describe_principals, others_who_can_assume
+from tutor.grading.iam import Request, can_assume, evaluate, exact_permissions
 
 ALIAS = "alias/app-secrets"
 SECRET = "prod/orders/db"
 ROLE = "orders-task-execution"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
-OTHER_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0f0f0f0f-1111-2222-3333-444455556666"
-OTHER_SECRETS = [
-    f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:prod/payments/db-Pq81Zx",
-    f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:prod/orders/db-replica-Kd93Lm",
-    f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:staging/orders/db-Ab12Cd",
-]
-SECRET_WRITES = ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DeleteSecret",
-                 "secretsmanager:PutResourcePolicy", "secretsmanager:RotateSecret", "secretsmanager:TagResource"]
-KEY_ADMIN = ["kms:Encrypt", "kms:GenerateDataKey", "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy",
-             "kms:CreateGrant"]
 EXPECTED = ("secretsmanager:GetSecretValue", "kms:Decrypt")
+TASKS = "ecs-tasks.amazonaws.com"
 
 
 def _key(ctx):
@@ -93,12 +84,11 @@ def reader_trust(ctx):
     if _role_policies(ctx) is None:
         return False, f"There is no role {ROLE} yet."
     trust = ctx.policy_evaluator.trust_policy(ROLE)
-    if not can_assume(trust, "ecs-tasks.amazonaws.com", context={"aws:SourceAccount": ACCOUNT}):
-        return False, "ecs-tasks.amazonaws.com cannot assume the role."
-    for other in ("lambda.amazonaws.com", "ec2.amazonaws.com", f"arn:aws:iam::{ACCOUNT}:root",
-                  "arn:aws:iam::999988887777:root"):
-        if can_assume(trust, other):
-            return False, f"{other} can assume it too."
+    if not can_assume(trust, TASKS, context={"aws:SourceAccount": ACCOUNT}):
+        return False, f"{TASKS} cannot assume the role."
+    others = others_who_can_assume(trust, TASKS, context={"aws:SourceAccount": ACCOUNT})
+    if others:
+        return False, "Others can assume it too: " + describe_principals(others) + "."
     return True
 
 
@@ -128,6 +118,13 @@ def reader_can_read(ctx):
     return True
 
 
+def _account_resources(ctx):
+    """Every secret and key of the account: a grant on any of them (by name, ARN or wildcard) is found."""
+    secrets = [s["ARN"] for s in ctx.call("secretsmanager", "list_secrets").get("SecretList", [])]
+    keys = [k["KeyArn"] for k in ctx.call("kms", "list_keys").get("Keys", [])]
+    return secrets + keys
+
+
 def reader_least_privilege(ctx):
     policies = _role_policies(ctx)
     if policies is None:
@@ -138,21 +135,14 @@ def reader_least_privilege(ctx):
     if targets is None:
         return False, "Create the key and the secret first."
     secret_arn, key_arn, context = targets
-    probes = [("secretsmanager:GetSecretValue", arn) for arn in OTHER_SECRETS]
-    probes += [(action, secret_arn) for action in SECRET_WRITES]
-    probes += [("secretsmanager:ListSecrets", "*"), ("secretsmanager:CreateSecret", OTHER_SECRETS[0])]
-    probes += [("kms:Decrypt", OTHER_KEY)] + [(action, key_arn) for action in KEY_ADMIN]
-    probes += [("s3:GetObject", "arn:aws:s3:::tutorprobe/key"), ("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/x"),
-               ("tutorprobe:Tutorprobe", "tutorprobe")]
-    # every action pattern the learner wrote (secretsmanager:Get*, kms:*, ...), on the secret and on the key
-    for policy in policies:
-        for statement in statements(policy.document):
-            for pattern in as_list(statement.get("Action")):
-                action = str(pattern).replace("*", "Tutorprobe").replace("?", "x")
-                if not any(action_matches(action, e) or action_matches(e, action) for e in EXPECTED):
-                    probes += [(action, secret_arn), (action, key_arn)]
-    for action, resource in probes:
-        decision = evaluate(Request(action=action, resource=resource, context=context), policies)
-        if decision.allowed:
-            return False, f"It also allows {action} on {resource} (via {decision.deciding[0]})."
+    # the secret by its ARN, or by its name and the six characters Secrets Manager appends
+    secret_spellings = [secret_arn, f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{SECRET}-??????"]
+    report = exact_permissions(
+        policies, [], [],
+        also=[(EXPECTED[0], s) for s in secret_spellings] + [(EXPECTED[1], key_arn)],
+        context=context, existing=_account_resources(ctx),
+    )
+    if report.extra:
+        more = f" (and {len(report.extra) - 3} more)" if len(report.extra) > 3 else ""
+        return False, "It also allows " + "; ".join(report.extra[:3]) + more + "."
     return True

@@ -4,9 +4,7 @@ import json
 import time
 import uuid
 
-from tutor.grading.delivery import take_messages
-from tutor.grading.iam import Request, evaluate
-from tutor.grading.policy import PolicyError, parse_policy
+from tutor.grading.delivery import queue_policy_problem, take_messages
 
 TOPIC = "order-events"
 QUEUES = ("order-fulfillment", "order-email", "order-analytics")
@@ -110,32 +108,13 @@ OTHER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:PurgeQueue", "s
 
 
 def judge_queue_policy(policy, queue_arn, topic_arn, account="123456789012"):
-    """(ok, message) for a queue policy: the topic may send, nothing else may, and nothing more."""
-    if not policy:
-        return False, "The queue has no access policy yet: its Policy attribute is empty."
-    try:
-        doc = parse_policy(policy)
-    except PolicyError as exc:
-        return False, str(exc)
-
-    def allowed(action, source_arn, principal=SNS):
-        context = {"aws:SourceArn": source_arn, "aws:SourceAccount": account} if source_arn else {}
-        return evaluate(Request(action=action, resource=queue_arn, principal=principal, context=context), doc).allowed
-
-    if not allowed("sqs:SendMessage", topic_arn):
-        return False, ("The policy does not let the SNS service (sns.amazonaws.com) call sqs:SendMessage on this "
-                       "queue when the request comes from the order-events topic.")
-    if allowed("sqs:SendMessage", None):
-        return False, ("The policy lets SNS send without naming the topic: any topic, in any account, could write "
-                       "to this queue. Add a condition on aws:SourceArn.")
-    for other in OTHER_TOPICS:
-        if allowed("sqs:SendMessage", other):
-            return False, (f"The policy also lets the topic {other} send: the aws:SourceArn condition must match "
-                           "the order-events ARN exactly, without wildcards.")
-    for action in OTHER_ACTIONS:
-        if allowed(action, topic_arn):
-            return False, f"The policy grants the topic more than sending: {action} is allowed too."
-    return True, ""
+    """(ok, message) for a queue policy: the topic may send, nothing else may, and nothing more (graded over
+    every statement by tutor.grading.delivery.queue_policy_problem)."""
+    problem = queue_policy_problem(policy, queue_arn=queue_arn, service=SNS, service_name="SNS",
+                                   source_arn=topic_arn, source_label="the order-events topic",
+                                   other_sources=list(OTHER_TOPICS), other_actions=list(OTHER_ACTIONS),
+                                   account_id=account)
+    return (False, problem) if problem else (True, "")
 
 
 def _policy_check(ctx, name):

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from fixtures.labs import failing
+from fixtures.labs import failing, message
 
 
 LAB = "cross-account-assume-role"
@@ -28,7 +28,7 @@ def trust(principal=None, condition=None):
     return doc(statement)
 
 
-def make_role(session, trust_doc=None, statements=READ, duration=7200):
+def make_role(session, trust_doc=None, statements=READ, duration=3600):
     iam = session.sandbox.client("iam")
     iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=trust_doc or trust(), MaxSessionDuration=duration)
     iam.put_role_policy(RoleName=ROLE, PolicyName="read", PolicyDocument=doc(*statements))
@@ -57,6 +57,7 @@ def test_cli_lists_managed_policy_and_update_role(lab_session):
         "Condition": {"StringEquals": {"sts:ExternalId": ["LL-7731-nimbus"]}}}]}))
     ctx.aws("iam create-role --role-name audit-readonly --assume-role-policy-document file://trust.json")
     ctx.aws("iam update-role --role-name audit-readonly --max-session-duration 7200")
+    ctx.aws("iam update-role --role-name audit-readonly --max-session-duration 3600")
     ctx.write("get.json", doc({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::audit-evidence/*"]}))
     arn = ctx.aws_json("iam create-policy --policy-name evidence-get --policy-document file://get.json")["Policy"]["Arn"]
     ctx.aws(f"iam attach-role-policy --role-name audit-readonly --policy-arn {arn}")
@@ -90,12 +91,51 @@ def test_external_id_wildcard(lab_session):
 
 def test_wrong_partner_role(lab_session):
     make_role(lab_session, trust({"AWS": "arn:aws:iam::111122223333:role/ledgerline-admin"}))
-    assert failing(lab_session) == {"trust-partner"}
+    assert failing(lab_session) == {"trust-partner", "trust-nobody-else"}
 
 
-def test_default_session_duration(lab_session):
-    make_role(lab_session, duration=3600)
+# Over-grants that no fixed list of principals named: the trust policy is read, not sampled.
+@pytest.mark.parametrize("principal", [
+    {"AWS": [AUDITOR, "arn:aws:iam::111122223333:role/ledgerline-reporting"]},
+    {"AWS": [AUDITOR, "arn:aws:iam::777788889999:user/mallory"]},
+    {"AWS": AUDITOR, "Service": "glue.amazonaws.com"},
+], ids=["second-role-same-account", "user-of-another-account", "a-service-too"])
+def test_second_principal_in_the_trust_policy_fails_nobody_else(lab_session, principal):
+    make_role(lab_session, trust(principal))
+    assert failing(lab_session) == {"trust-nobody-else"}
+    text = message(lab_session, "trust-nobody-else")
+    named = [v for v in ([principal.get("Service")] + list(principal["AWS"] if isinstance(principal["AWS"], list)
+                                                           else [])) if v and v != AUDITOR]
+    assert named[0] in text
+
+
+def test_second_statement_for_another_principal_fails_nobody_else(lab_session):
+    make_role(lab_session, doc(
+        {"Effect": "Allow", "Principal": {"AWS": AUDITOR}, "Action": "sts:AssumeRole", "Condition": EXT},
+        {"Sid": "Backup", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/backup-ops"},
+         "Action": ["sts:AssumeRole", "sts:TagSession"]}))
+    assert failing(lab_session) == {"trust-nobody-else"}
+    assert "arn:aws:iam::123456789012:role/backup-ops" in message(lab_session, "trust-nobody-else")
+    assert "Sid Backup" in message(lab_session, "trust-nobody-else")
+
+
+def test_account_principal_pinned_with_principal_arn_like_that_reaches_other_roles(lab_session):
+    t = trust({"AWS": "111122223333"}, {"StringEquals": {"sts:ExternalId": "LL-7731-nimbus"},
+                                        "ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/ledgerline-*"}})
+    make_role(lab_session, t)
+    assert failing(lab_session) == {"trust-nobody-else"}
+
+
+def test_principal_star_pinned_by_principal_arn_passes(lab_session):
+    t = trust("*", {"StringEquals": {"sts:ExternalId": "LL-7731-nimbus", "aws:PrincipalArn": AUDITOR}})
+    make_role(lab_session, t)
+    assert failing(lab_session) == set()
+
+
+def test_two_hour_sessions_fail_because_role_chaining_caps_them_at_one(lab_session):
+    make_role(lab_session, duration=7200)
     assert failing(lab_session) == {"session-duration"}
+    assert "role chaining" in message(lab_session, "session-duration")
 
 
 @pytest.mark.parametrize("statement", [

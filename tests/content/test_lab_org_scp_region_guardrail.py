@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from fixtures.labs import failing
+from fixtures.labs import failing, message
 
 
 LAB = "org-scp-region-guardrail"
@@ -104,3 +104,21 @@ def test_full_aws_access_detached(lab_session):
     org, _, ou = build(lab_session, [deny()])
     org.detach_policy(PolicyId="p-FullAWSAccess", TargetId=ou)
     assert failing(lab_session) == {"allows-approved-regions", "global-services-exempt"}
+
+
+# Exemptions the old fixed probes (five actions) never named: every action the SCP names is decided.
+@pytest.mark.parametrize("exempted", [["kms:*"], ["config:*"], ["acm:*"], ["ec2:Describe*"], ["secretsmanager:*"]])
+def test_exempting_a_regional_service_fails_only_denies_other_regions(lab_session, exempted):
+    build(lab_session, [deny(not_action=GLOBAL + exempted)])
+    assert failing(lab_session) == {"denies-other-regions"}
+    assert exempted[0] in message(lab_session, "denies-other-regions")
+
+
+def test_deny_list_of_some_services_misses_the_others(lab_session):
+    build(lab_session, [deny(action=["ec2:*", "s3:*", "lambda:*", "dynamodb:*", "rds:*"])])
+    assert failing(lab_session) == {"denies-other-regions"}
+
+
+def test_allow_back_statement_does_not_undo_a_deny(lab_session):
+    build(lab_session, [deny(), {"Effect": "Allow", "Action": "kms:*", "Resource": "*"}])
+    assert failing(lab_session) == set()

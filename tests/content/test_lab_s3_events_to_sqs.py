@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from fixtures.labs import failing, report
+from fixtures.labs import failing, message, report
 
 
 LAB = "s3-events-to-sqs"
@@ -154,3 +154,35 @@ def test_notification_to_another_queue_fails_configuration_and_delivery(lab_sess
     failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == {"notification-events", "notification-filter", "delivery"}
     assert "thumbnail-jobs-dev" in failed["notification-events"]
+
+
+# Over-grants the old fixed probes never named: the queue policy is read statement by statement.
+def _with_extra_statement(extra):
+    document = policy()
+    document["Statement"].append(extra)
+    return document
+
+
+@pytest.mark.parametrize("extra", [
+    {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+      "Action": "sqs:SendMessage", "Resource": QUEUE_ARN},
+    {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::444455556666:role/feeder"]},
+      "Action": ["sqs:SendMessage", "sqs:GetQueueUrl"], "Resource": "*"},
+    {"Sid": "Partner", "Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": QUEUE_ARN,
+      "Condition": {"StringEquals": {"aws:PrincipalAccount": "444455556666"}}},
+    {"Sid": "Partner", "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
+      "Action": "sqs:SendMessage", "Resource": QUEUE_ARN},
+], ids=["another-account", "a-role-of-another-account", "star-pinned-to-another-account", "another-service"])
+def test_second_statement_letting_someone_else_send_fails_only_policy(lab_session, extra):
+    build(lab_session.solve_context(), queue_policy=_with_extra_statement(extra))
+    assert failing(lab_session) == {"queue-policy"}
+    assert "Sid Partner" in message(lab_session, "queue-policy")
+
+
+def test_own_account_statement_and_star_pinned_to_the_source_pass(lab_session):
+    owner = {"Sid": "Owner", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+              "Action": "sqs:*", "Resource": QUEUE_ARN}
+    pinned = policy(principal="*")
+    pinned["Statement"].append(owner)
+    build(lab_session.solve_context(), queue_policy=pinned)
+    assert failing(lab_session) == set()

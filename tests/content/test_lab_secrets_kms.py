@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from fixtures.labs import failing
+from fixtures.labs import failing, message
 
 
 LAB = "secrets-kms"
@@ -166,3 +166,41 @@ def test_decrypt_missing(lab_session):
 def test_too_broad_fails_only_least_privilege(lab_session, statements):
     everything_but(lab_session, statements=statements)
     assert failing(lab_session) == {"reader-least-privilege"}
+
+
+# Over-grants the old probes (invented ARNs) never named: every secret and key of the account is tried.
+def _payments_arn(session):
+    return session.sandbox.client("secretsmanager").describe_secret(SecretId="prod/payments/db")["ARN"]
+
+
+def test_grant_on_the_real_payments_secret_fails_only_least_privilege(lab_session):
+    payments = _payments_arn(lab_session)
+    everything_but(lab_session, statements=lambda s, k: good_statements(s, k) + [
+        {"Sid": "Payments", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": payments}])
+    assert failing(lab_session) == {"reader-least-privilege"}
+    assert payments in message(lab_session, "reader-least-privilege")
+
+
+def test_grant_on_both_secrets_in_one_statement_fails_only_least_privilege(lab_session):
+    payments = _payments_arn(lab_session)
+    everything_but(lab_session, statements=lambda s, k: [
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": [s, payments]},
+        good_statements(s, k)[1]])
+    assert failing(lab_session) == {"reader-least-privilege"}
+
+
+def test_decrypt_with_another_real_key_fails_only_least_privilege(lab_session):
+    other = lab_session.sandbox.client("kms").create_key(Description="payments")["KeyMetadata"]["Arn"]
+    everything_but(lab_session, statements=lambda s, k: [
+        good_statements(s, k)[0], {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": [k, other]}])
+    assert failing(lab_session) == {"reader-least-privilege"}
+    assert other in message(lab_session, "reader-least-privilege")
+
+
+def test_a_second_principal_in_the_trust_policy_fails_only_trust(lab_session):
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com"]},
+         "Action": "sts:AssumeRole"}]})
+    everything_but(lab_session, trust=trust)
+    assert failing(lab_session) == {"reader-trust"}
+    assert "ecs.amazonaws.com" in message(lab_session, "reader-trust")

@@ -150,3 +150,21 @@ def test_filter_policy_that_drops_orders_fails_only_delivery(lab_session):
     failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == {"delivery"}
     assert "order-fulfillment" in failed["delivery"]
+
+
+def test_second_statement_letting_another_account_send_fails_that_policy(lab_session):
+    def statement(name):
+        return good_statement(name)
+
+    build(lab_session.solve_context(), statement=statement)
+    sqs = lab_session.sandbox.client("sqs")
+    url = sqs.get_queue_url(QueueName="order-email")["QueueUrl"]
+    policy = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+    policy["Statement"] = [policy["Statement"]] if isinstance(policy["Statement"], dict) else policy["Statement"]
+    policy["Statement"].append({"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "210987654321"},
+                                "Action": "sqs:SendMessage", "Resource": qarn("order-email")})
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+    graded = report(lab_session)
+    failed = {c.id: c.message for c in graded.checks if not c.passed}
+    assert set(failed) == {"policy-email"}
+    assert "account 210987654321" in failed["policy-email"] and "Sid Partner" in failed["policy-email"]

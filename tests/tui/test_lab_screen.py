@@ -83,18 +83,30 @@ async def test_hint_is_counted_and_solution_needs_confirmation(lab_app):
         await settle(pilot)
         lab = pilot.app.screen
         await wait_for(pilot, lambda: lab.session is not None)
+        from tutor.store.labs import lab_attempt
+        from tutor.tui.screens.lab import Confirm
+
+        await pilot.press("ctrl+t")  # the first hint asks, and says what it costs
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, Confirm))
+        assert "10%" in pilot.app.screen.question
+        await pilot.press("n")
+        await pilot.pause()
+        assert lab_attempt(lab.session.attempt_id).hints_used == 0 and "Hint 1/" not in console_text(lab)
         await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, Confirm))
+        await pilot.press("y")
         await wait_for(pilot, lambda: "Hint 1/" in console_text(lab))
+        await pilot.press("ctrl+t")  # the second one does not ask again
+        await wait_for(pilot, lambda: "Hint 2/" in console_text(lab))
         await pilot.press("ctrl+o")
         await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, Confirm))
         await pilot.press("n")  # declined: nothing recorded
         await pilot.pause()
-        from tutor.store.labs import lab_attempt
-
         attempt = lab_attempt(lab.session.attempt_id)
-        assert attempt.hints_used == 1 and not attempt.solution_viewed
+        assert attempt.hints_used == 2 and not attempt.solution_viewed
         await pilot.press("ctrl+o")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, Confirm))
         await pilot.press("y")
         await wait_for(pilot, lambda: "Reference solution" in console_text(lab))
         assert lab_attempt(lab.session.attempt_id).solution_viewed

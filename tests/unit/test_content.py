@@ -264,3 +264,38 @@ def test_sandbox_blocks_are_collected_for_testing(sample_catalog):
     [(path, line, commands)] = sample_catalog.sandbox_blocks
     assert path.name == "01-storage.md" and line == 24
     assert commands.splitlines()[0] == "aws s3api create-bucket --bucket demo-versioning"
+
+
+def _second_lab(content_root, lab_id: str, prerequisites: str) -> None:
+    import shutil
+
+    source = content_root / "labs" / "versioned-bucket"
+    target = content_root / "labs" / lab_id
+    shutil.copytree(source, target)
+    text = (target / "lab.yaml").read_text().replace("id: versioned-bucket", f"id: {lab_id}")
+    (target / "lab.yaml").write_text(text.replace("estimated_minutes: 5", f"estimated_minutes: 5\nprerequisites: {prerequisites}"))
+
+
+def test_lab_prerequisites_must_name_labs(content_root):
+    _second_lab(content_root, "second-lab", "[no-such-lab]")
+    found = problems_in(load(content_root), "lab.yaml")
+    assert any(f.startswith("1: ") and "prerequisite 'no-such-lab' is not a lab" in f for f in found), found
+
+
+def test_lab_prerequisite_cycles_are_reported(content_root):
+    _second_lab(content_root, "second-lab", "[versioned-bucket]")
+    first = content_root / "labs" / "versioned-bucket" / "lab.yaml"
+    first.write_text(first.read_text().replace("estimated_minutes: 5", "estimated_minutes: 5\nprerequisites: [second-lab]"))
+    found = problems_in(load(content_root), "lab.yaml")
+    assert any("go round in a circle" in f for f in found), found
+
+
+def test_labs_in_order_puts_prerequisites_first_then_easier_labs():
+    from tutor.content import load_catalog
+
+    order = [lab.id for lab in load_catalog().labs_in_order()]
+    first = load_catalog().labs[order[0]]
+    assert first.difficulty == 1 and not first.prerequisites
+    for position, lab_id in enumerate(order):
+        for prerequisite in load_catalog().labs[lab_id].prerequisites:
+            assert order.index(prerequisite) < position, (lab_id, prerequisite)

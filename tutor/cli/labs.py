@@ -39,12 +39,19 @@ def _print_report(report, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(report.to_json()))
         return
-    for c in report.checks:
+    from tutor.grading.checks import weight_label
+
+    total_weight = sum(c.weight for c in report.checks)
+    labels = [weight_label(c.weight, total_weight) for c in report.checks]
+    width = max((len(label) for label in labels), default=0)
+    for c, label in zip(report.checks, labels):
         mark = "✔" if c.passed else "✘"
-        typer.echo(f" {mark} {c.title}")
+        typer.echo(f" {mark} {label:>{width}}  {c.title}")
         if not c.passed:
-            typer.echo(f"     {c.message}")
-    typer.echo(f"{report.passed}/{report.total} checks pass · score {report.score}")
+            typer.echo(f"     {' ' * width}  {c.message}")
+    passed_weight = sum(c.weight for c in report.checks if c.passed)
+    typer.echo(f"{report.passed}/{report.total} checks pass ({passed_weight:g} of {total_weight:g} weight) · "
+               f"score {report.score}")
 
 
 @lab_app.command("list")
@@ -138,25 +145,32 @@ def check(lab: str, as_json: bool = typer.Option(False, "--json", help="Machine-
 
 
 @lab_app.command()
-def hint(lab: str) -> None:
-    """Show the next hint (each one used lowers the score by 10%)."""
+def hint(lab: str, yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before spending the first hint.")
+         ) -> None:
+    """Show the next hint (each one used lowers the score by 10%; the first one asks before it spends)."""
     from tutor.grading import session as labs
 
-    number, total, text = _guard(labs.hint, _catalog(), lab)
+    catalog = _catalog()
+    ask, cost = _guard(labs.next_hint_cost, catalog, lab)
+    if ask and not yes:
+        if not sys.stdin.isatty():
+            _fail(f"{cost} Add --yes to spend it.")
+        typer.confirm(f"{cost} Show it?", abort=True)
+    number, total, text = _guard(labs.hint, catalog, lab)
     typer.echo(f"Hint {number}/{total}: {text}")
 
 
 @lab_app.command()
 def solution(lab: str, yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")) -> None:
-    """Show the reference solution. The attempt then scores 0."""
+    """Show the reference solution. Before a pass the attempt then scores 0; after a pass it costs nothing."""
     from tutor.grading import session as labs
 
     catalog = _catalog()
-    _guard(labs.find_lab, catalog, lab)
+    cost = _guard(labs.solution_cost, catalog, lab)
     if not yes:
         if not sys.stdin.isatty():
-            _fail("viewing the solution sets this attempt's score to 0; add --yes to confirm")
-        typer.confirm("Viewing the solution sets this attempt's score to 0. Show it?", abort=True)
+            _fail(f"{cost} Add --yes to confirm.")
+        typer.confirm(f"{cost} Show it?", abort=True)
     typer.echo(_guard(labs.solution, catalog, lab), nl=False)
 
 

@@ -42,7 +42,7 @@ class Entry:
     ``data`` by kind: lesson (order, anchors, domains), glossary term (section), question (lesson, lab,
     domain, prompt, task, type, difficulty, options, answer), exam family (domains; tasks: task id -> domain id;
     task_names), exam profile (family, domains, questions, domain_weights, task_coverage), drill (lesson), lab
-    (lessons, questions). ``loader.entry_of`` builds it from the item's model.
+    (lessons, questions, prerequisites). ``loader.entry_of`` builds it from the item's model.
     """
 
     kind: str
@@ -261,6 +261,13 @@ class Index:
             for qid in lab.data["questions"]:
                 if qid not in kinds["question"]:
                     self.problem(lab, f"question {qid!r} does not exist")
+            for pid in lab.data.get("prerequisites", []):
+                if pid == lab.id:
+                    self.problem(lab, f"prerequisite {pid!r} is the lab itself")
+                elif pid not in kinds["lab"]:
+                    self.problem(lab, f"prerequisite {pid!r} is not a lab")
+        for lab_id in _prerequisite_cycle({k: v.data.get("prerequisites", []) for k, v in kinds["lab"].items()}):
+            self.problem(kinds["lab"][lab_id], f"prerequisites go round in a circle through {lab_id!r}")
         for entry, at, message in exam_fit_problems(self):
             self.problem(entry, message, at)
         questions = kinds["question"]
@@ -268,6 +275,28 @@ class Index:
         pairs = memo.memo("near-duplicates", prompts, near_duplicates) if memo else near_duplicates(prompts)
         for a, b in pairs:
             self.problem(questions[b], f"question {b!r} is a near-duplicate of {a!r} ({questions[a].origin})")
+
+
+def _prerequisite_cycle(graph: dict[str, list[str]]) -> list[str]:
+    """The labs on a prerequisite cycle (empty when the graph is a proper order)."""
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    on_cycle: list[str] = []
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in graph.get(node, []):
+            if nxt not in graph or nxt == node:
+                continue
+            if state.get(nxt) == 1:
+                on_cycle.extend(n for n in path[path.index(nxt):] + [node] if n not in on_cycle)
+            elif nxt not in state:
+                visit(nxt, path + [node])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])
+    return sorted(set(on_cycle))
 
 
 WORD = re.compile(r"[a-z0-9]+")

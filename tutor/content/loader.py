@@ -83,6 +83,23 @@ class Catalog:
 
         return [lab for lab in self.labs.values() if teaches(lab)]
 
+    def labs_in_order(self) -> list[Lab]:
+        """The guided order of the Labs list: a lab comes after its prerequisites, and among the labs that are
+        ready, the easier and shorter first (then by id, so the order is stable)."""
+        remaining = dict(self.labs)
+        done: set[str] = set()
+        ordered: list[Lab] = []
+        while remaining:
+            ready = [lab for lab in remaining.values() if all(p in done or p not in self.labs
+                                                                for p in lab.prerequisites)]
+            if not ready:  # a cycle (validate reports it): fall back to the plain order for the rest
+                ready = list(remaining.values())
+            nxt = min(ready, key=lambda lab: (lab.difficulty, lab.estimated_minutes, lab.id))
+            ordered.append(nxt)
+            done.add(nxt.id)
+            del remaining[nxt.id]
+        return ordered
+
     def counts(self) -> dict[str, int]:
         return self.index.counts()
 
@@ -107,7 +124,8 @@ def entry_of(kind: str, model: Any) -> Entry:
     elif kind == "drill":
         data = {"lesson": model.lesson}
     else:
-        data = {"lessons": list(model.lessons), "questions": list(model.questions)}
+        data = {"lessons": list(model.lessons), "questions": list(model.questions),
+                "prerequisites": list(model.prerequisites)}
     ident = model.term.lower() if kind == "glossary term" else model.id
     return Entry(kind, ident, model.origin.path, model.origin.line, data)
 

@@ -368,6 +368,7 @@ class Lab(Strict):
     solution: str = "solution.py"  # defines solve(ctx)
     starter: str | None = None  # folder copied into the learner's workspace
     questions: list[Ident] = Field(default_factory=list)  # exam questions this lab teaches
+    prerequisites: list[Ident] = Field(default_factory=list)  # labs worth doing first (the guided order)
     origin: Origin | None = None
 
     @field_validator("checks")

@@ -38,6 +38,9 @@ __all__ = [
     "run_check",
     "grade",
     "compute_score",
+    "kept_score",
+    "hint_cost",
+    "weight_label",
     "load_python_check",
     "CHECK_TIMEOUT",
 ]
@@ -422,6 +425,29 @@ def compute_score(passed_weight: float, total_weight: float, hints_used: int = 0
     weighted = 100.0 * passed_weight / total_weight
     factor = max(HINT_FLOOR, 1.0 - HINT_PENALTY * max(0, hints_used))
     return int(round(weighted * factor))
+
+
+def kept_score(new_score: int, recorded_score: float, passed_before: bool) -> int:
+    """The score to record after a grading run. Once every check has passed, the lab is learnt: a hint or the
+    solution looked at afterwards (to compare, to revise) never lowers the score already earned."""
+    return max(new_score, int(round(recorded_score))) if passed_before else new_score
+
+
+def hint_cost(hints_used: int, passed_before: bool) -> str:
+    """What the next hint costs, in words a learner reads before spending it."""
+    if passed_before:
+        return "Hints are free now: you have passed this lab, so your score stays as it is."
+    if HINT_PENALTY * (hints_used + 1) > 1 - HINT_FLOOR + 1e-9:
+        return "This hint costs nothing more: hints never take away more than half of the score."
+    return (f"Each hint lowers this attempt's score by {HINT_PENALTY:.0%} (never by more than "
+            f"{1 - HINT_FLOOR:.0%} in all); this would be hint {hints_used + 1}.")
+
+
+def weight_label(weight: float, total_weight: float) -> str:
+    """``"×2 · 20%"``: a check's weight and its share of the score, so 3/5 checks = 50 makes sense."""
+    share = 100.0 * weight / total_weight if total_weight > 0 else 0.0
+    times = f"×{weight:g}"
+    return f"{times} · {share:.0f}%"
 
 
 @dataclass(frozen=True)

@@ -601,25 +601,6 @@ def _resource_variants(pattern: str) -> list[_Probe]:
     return out
 
 
-def _resource_probes(policies: list[PolicyDocument], seed_resources: Iterable[str]) -> list[_Probe]:
-    probes: dict[str, _Probe] = {}
-
-    def add(probe: _Probe) -> None:
-        probes.setdefault(probe.value, probe)
-
-    for policy in policies:
-        for statement in statements(policy.document):
-            for pattern in as_list(statement.get("Resource")) + as_list(statement.get("NotResource")):
-                add(_Probe(_instantiate(str(pattern), _PROBE_RESOURCE), str(pattern)))
-    for resource in seed_resources:
-        add(_Probe(_instantiate(resource, _PROBE_RESOURCE), resource))
-        for variant in _resource_variants(resource):
-            add(variant)
-    add(_Probe(f"arn:aws:s3:::{_PROBE_RESOURCE}-elsewhere/{_PROBE_RESOURCE}", "unrelated resources"))
-    add(_Probe(_PROBE_RESOURCE, "any resource (*)"))
-    return list(probes.values())
-
-
 @dataclass(frozen=True)
 class PermissionReport:
     """The answer to "do these policies allow exactly this and nothing else?"."""
@@ -654,18 +635,22 @@ def exact_permissions(
     also: Iterable[tuple[str, str]] = (),
     principal: str | None = None,
     context: Mapping[str, Any] | None = None,
+    existing: Iterable[str] = (),
 ) -> PermissionReport:
     """Do ``policies`` allow every action in ``actions`` on every resource in ``resources`` (plus the
     ``also`` pairs), and nothing else?
 
-    "Nothing else" is decided by probing with the evaluator, not by reading the spelling: every action and
-    resource pattern written in the policies is instantiated (``s3:Get*`` -> ``s3:GetTutorprobe``), together
-    with common actions of the services involved, dangerous actions of other services, a resource of
-    another name, the bucket itself and "any resource". A probe that is allowed but not expected is an extra
-    grant. So one statement or several, strings or lists, an Allow narrowed by a Deny, all pass when the effect
-    is right; ``s3:*``, ``s3:Get*``, ``"Resource": "*"``, a second bucket or an extra action fail.
-    Expected patterns may contain wildcards themselves.
+    "Nothing else" is decided over the documents (:mod:`tutor.grading.access`): every action, resource and
+    condition value any statement names, one instance of each wildcard (``s3:Get*`` -> ``s3:GetTutorprobe``)
+    and a value no statement names are combined and decided by the evaluator, with common actions of the
+    services involved and dangerous actions of other services as extra names for the report. A combination
+    that is allowed but not expected is an extra grant. So one statement or several, strings or lists, an Allow
+    narrowed by a Deny, all pass when the effect is right; ``s3:*``, ``s3:Get*``, ``"Resource": "*"``, a second
+    bucket or an extra action fail. Expected patterns may contain wildcards themselves. ``existing`` names
+    resources of the account (every secret, every key) so a grant on a real neighbour is reported by its ARN.
     """
+    from tutor.grading.access import universe
+
     docs = _policies(policies)
     expected = [(a, r) for a in as_list(actions) for r in as_list(resources)] + list(also)
     ctx = dict(context or {})
@@ -673,25 +658,34 @@ def exact_permissions(
     def is_expected(action: str, resource: str) -> bool:
         return any(action_matches(a, action) and arn_matches(r, resource) for a, r in expected)
 
-    def decide(action: str, resource: str) -> Decision:
-        return evaluate(Request(action=action, resource=resource, principal=principal, context=ctx), docs)
-
     missing = []
     for action, resource in expected:
-        if not decide(_instantiate(action, _PROBE), _instantiate(resource, _PROBE_RESOURCE)).allowed:
+        request = Request(action=_instantiate(action, _PROBE), resource=_instantiate(resource, _PROBE_RESOURCE),
+                          principal=principal, context=ctx)
+        if not evaluate(request, docs).allowed:
             missing.append(f"{action} on {resource}")
 
+    seeds = [a for a, _ in expected] + list(_CROSS_SERVICE)
+    space = universe(docs, principals=[principal] if principal else [], actions=seeds,
+                     resources=[r for _, r in expected] + _neighbours([r for _, r in expected]) + list(existing),
+                     context=ctx,
+                     common_actions=COMMON_ACTIONS)
     extra: dict[tuple[str, str], str] = {}
-    action_probes = _action_probes(docs, [a for a, _ in expected])
-    resource_probes = _resource_probes(docs, [r for _, r in expected])
-    for ap in action_probes:
-        for rp in resource_probes:
-            if (ap.shown, rp.shown) in extra or is_expected(ap.value, rp.value):
-                continue
-            decision = decide(ap.value, rp.value)
-            if decision.allowed:
-                extra[(ap.shown, rp.shown)] = f"{ap.shown} on {rp.shown} (via {decision.deciding[0]})"
+    for request, _, ap, rp, _ in space.requests():
+        if (ap.shown, rp.shown) in extra or is_expected(request.action, request.resource):
+            continue
+        decision = evaluate(request, docs)
+        if decision.allowed:
+            extra[(ap.shown, rp.shown)] = f"{ap.shown} on {rp.shown} (via {decision.deciding[0]})"
     return PermissionReport(missing=missing, extra=list(extra.values()))
+
+
+def _neighbours(resources: Iterable[str]) -> list[str]:
+    """Resources next to the expected ones (the bucket of ``bucket/*``), named so a report reads well."""
+    out = []
+    for resource in resources:
+        out.extend(p.shown for p in _resource_variants(resource) if p.shown.endswith(" itself"))
+    return [s.removesuffix(" itself") for s in out]
 
 
 def allowed_actions(

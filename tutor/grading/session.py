@@ -11,7 +11,7 @@ import importlib.util
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -19,7 +19,7 @@ from typing import Any, Callable
 from tutor import paths
 from tutor.content import Catalog, Lab
 
-from .checks import CheckContext, Report, grade
+from .checks import CheckContext, Report, grade, hint_cost, kept_score
 
 
 class LabError(Exception):
@@ -218,8 +218,22 @@ def check(session: LabSession) -> Report:
 
     attempt = records.lab_attempt(session.attempt_id)
     report = grade(session.lab, session.check_context(), attempt.hints_used, attempt.solution_viewed)
+    kept = kept_score(report.score, attempt.score, attempt.status == "passed")
+    if kept != report.score:
+        report = replace(report, score=kept)
     records.record_lab_check(session.attempt_id, report)
     return report
+
+
+def next_hint_cost(catalog: Catalog, lab_id: str) -> tuple[bool, str]:
+    """(whether the learner should be asked first, what the next hint costs). Only the first hint of an
+    attempt that has not passed asks: after that the learner knows the price."""
+    from tutor.store import labs as records
+
+    find_lab(catalog, lab_id)
+    attempt = records.lab_attempt(_attempt_for(lab_id))
+    passed = attempt.status == "passed"
+    return (attempt.hints_used == 0 and not passed), hint_cost(attempt.hints_used, passed)
 
 
 def hint(catalog: Catalog, lab_id: str) -> tuple[int, int, str]:
@@ -231,14 +245,26 @@ def hint(catalog: Catalog, lab_id: str) -> tuple[int, int, str]:
     return used, len(lab.hints), lab.hints[used - 1]
 
 
+def solution_cost(catalog: Catalog, lab_id: str) -> str:
+    """What looking at the solution costs now, for the question asked first."""
+    from tutor.store import labs as records
+
+    find_lab(catalog, lab_id)
+    if records.lab_attempt(_attempt_for(lab_id)).status == "passed":
+        return "You have passed this lab: looking at the reference solution keeps your score."
+    return "Viewing the solution sets this attempt's score to 0 (it is recorded)."
+
+
 def solution(catalog: Catalog, lab_id: str) -> str:
     """The reference solution's source. Viewing it is recorded: the attempt scores 0, and the lab's
     review cards lapse (the learner could not finish it alone)."""
     from tutor.store import labs as records
 
     lab = find_lab(catalog, lab_id)
-    records.mark_solution_viewed(_attempt_for(lab_id))
-    lapse_linked_cards(catalog, lab)
+    attempt_id = _attempt_for(lab_id)
+    if records.lab_attempt(attempt_id).status != "passed":  # looking after a pass is revision, not a lapse
+        lapse_linked_cards(catalog, lab)
+    records.mark_solution_viewed(attempt_id)
     return (lab.folder / lab.solution).read_text(encoding="utf-8")
 
 

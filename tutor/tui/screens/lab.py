@@ -140,6 +140,8 @@ class LabScreen(Screen):
             self._stop.wait(0.4)
 
     def show_report(self, report: Any) -> None:
+        from tutor.grading.checks import weight_label
+
         self._report = report
         box = self.query_one("#lab-checks", Static)
         width = max(30, box.content_size.width - 1)
@@ -150,15 +152,22 @@ class LabScreen(Screen):
 
         done = "  [b green]All checks pass. Lab complete![/]" if report.passed == report.total else ""
         lines = [f"[b]Checks[/b]  {report.passed}/{report.total} pass · score {report.score}{done}"]  # never scrolled away
+        # each check's weight and share of the score, so that "3/5 pass · score 50" adds up
+        total_weight = sum(c.weight for c in report.checks)
+        labels = [weight_label(c.weight, total_weight) for c in report.checks]
+        pad = max((len(label) for label in labels), default=0)
+        indent = 3 + pad + 2
         explained = 0
-        for c in report.checks:
+        for c, label in zip(report.checks, labels):
+            weight = f"[dim]{label:>{pad}}[/dim]  "
             if c.passed:
-                lines.append(f" [green]✔[/] {hanging(c.title, 3)}")
+                lines.append(f" [green]✔[/] {weight}{hanging(c.title, indent)}")
             elif explained < 2:  # the next things to fix, in full; the rest by title
                 explained += 1
-                lines.append(f" [red]✘[/] {hanging(c.title, 3)}\n     [dim]{hanging(c.message, 5)}[/dim]")
+                lines.append(f" [red]✘[/] {weight}{hanging(c.title, indent)}\n{' ' * indent}"
+                             f"[dim]{hanging(c.message, indent)}[/dim]")
             else:
-                lines.append(f" [red]✘[/] {hanging(c.title, 3)}")
+                lines.append(f" [red]✘[/] {weight}{hanging(c.title, indent)}")
         box.update("\n".join(lines))
 
     def on_resize(self) -> None:
@@ -244,10 +253,24 @@ class LabScreen(Screen):
     def action_hint(self) -> None:
         from tutor.grading import session as labs
 
+        ask, cost = labs.next_hint_cost(self.catalog, self.lab.id)
+        if ask:  # the first hint says what it costs before it spends
+            self.app.call_from_thread(
+                self.app.push_screen, Confirm(f"{cost}\nShow the first hint?"),
+                lambda yes: self._spend_hint() if yes else None,
+            )
+        else:
+            self._show_hint()
+
+    @work(thread=True, group="lab-hint", exit_on_error=False)
+    def _spend_hint(self) -> None:
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        from tutor.grading import session as labs
+
         number, total, text = labs.hint(self.catalog, self.lab.id)
-        self.app.call_from_thread(
-            self.console.write, Text(f"Hint {number}/{total} (each hint lowers the score by 10%): {text}", style="yellow")
-        )
+        self.app.call_from_thread(self.console.write, Text(f"Hint {number}/{total}: {text}", style="yellow"))
 
     def action_reset(self) -> None:
         if self.session is None:
@@ -265,9 +288,13 @@ class LabScreen(Screen):
         seconds = labs.reset(self.session)
         self.app.call_from_thread(self.console.write, Text(f"Lab reset in {seconds * 1000:.0f} ms.", style="yellow"))
 
+    @work(thread=True, group="lab-solution", exit_on_error=False)
     def action_solution(self) -> None:
-        self.app.push_screen(
-            Confirm("Show the reference solution? This attempt's score becomes 0 (it is recorded)."),
+        from tutor.grading import session as labs
+
+        cost = labs.solution_cost(self.catalog, self.lab.id)
+        self.app.call_from_thread(
+            self.app.push_screen, Confirm(f"Show the reference solution? {cost}"),
             lambda yes: self._solution() if yes else None,
         )
 

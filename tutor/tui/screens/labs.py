@@ -1,10 +1,12 @@
-"""Labs mode: every lab with its status and best score; Enter opens one."""
+"""Labs mode: every lab in the guided order, with its id, status and best score; Enter opens one."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ..base import EmptyState, ModeScreen
@@ -14,6 +16,21 @@ def gather(catalog) -> dict[str, Any]:
     from tutor.store.labs import lab_summaries
 
     return {"catalog": catalog, "summaries": lab_summaries()}
+
+
+class LabsTable(DataTable):
+    """The labs table: Home and End move the selection to the first and the last lab (not just the view)."""
+
+    BINDINGS = [
+        Binding("home", "first_row", "First", show=False),
+        Binding("end", "last_row", "Last", show=False),
+    ]
+
+    def action_first_row(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        self.move_cursor(row=self.row_count - 1)
 
 
 class LabsScreen(ModeScreen):
@@ -27,9 +44,9 @@ class LabsScreen(ModeScreen):
 
     def compose_body(self) -> ComposeResult:
         yield EmptyState("Loading labs…", id="labs-empty")
-        yield Static("[b]Labs[/b]  [dim]hands-on tasks against a local AWS sandbox · Enter opens one[/dim]",
+        yield Static("[b]Labs[/b]  [dim]suggested order: easier first, prerequisites before · Enter opens one[/dim]",
                      id="labs-title")
-        yield DataTable(id="labs-table", cursor_type="row", zebra_stripes=True)
+        yield LabsTable(id="labs-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.query_one("#labs-table").display = False
@@ -50,19 +67,48 @@ class LabsScreen(ModeScreen):
         table.display = True
         cursor = table.cursor_row
         table.clear(columns=True)
-        # the learner's own columns first: services, the widest, go last where a narrow terminal cuts them
-        table.add_columns("Lab", "Status", "Best", "Level", "Min", "Services")
-        for lab in catalog.labs.values():
+        labs = catalog.labs_in_order()
+        # the title (with the id the CLI needs under it) and the services share what the short columns leave
+        lab_width, services_width = self._flexible_widths(labs)
+        table.add_column("#")
+        table.add_column("Lab  [dim]id[/dim]", width=lab_width)
+        table.add_columns("Status", "Best", "Level", "Min")
+        table.add_column("Services", width=services_width)
+        suggested = False
+        for number, lab in enumerate(labs, 1):
             s = summaries.get(lab.id, {})
-            status = "✔ passed" if s.get("passed") else ("in progress" if s.get("attempts") else "new")
+            if s.get("passed"):
+                status = "✔ passed"
+            elif s.get("attempts"):
+                status = "in progress"
+            elif not suggested:
+                status, suggested = "▶ next", True
+            else:
+                status = "new"
             best = f"{s['best_score']:.0f}" if s.get("attempts") else "—"
-            table.add_row(lab.title, status, best, "●" * lab.difficulty, str(lab.estimated_minutes),
-                          ", ".join(lab.services), key=lab.id)
-        table.move_cursor(row=min(cursor, table.row_count - 1))
+            label = Text(lab.title, overflow="fold")
+            label.append("\n" + lab.id, style="dim")
+            table.add_row(str(number), label, status, best, "●" * lab.difficulty, str(lab.estimated_minutes),
+                          Text(", ".join(lab.services), overflow="fold"), key=lab.id, height=None)
+        table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
         table.focus()
         if self._pending:
             lab_id, self._pending = self._pending, None
             self.open_lab(lab_id)
+
+    def _flexible_widths(self, labs: list[Any]) -> tuple[int, int]:
+        fixed = 3 + len("in progress") + len("Best") + len("Level") + len("Min")
+        padding = 2 * 7 + 2  # one cell of padding on each side of seven columns, and the scrollbar
+        room = max(30, self.size.width - fixed - padding)
+        longest_title = max(max(len(lab.title), len(lab.id)) for lab in labs)
+        longest_services = max(len(", ".join(lab.services)) for lab in labs)
+        longest_service = max(len(name) for lab in labs for name in lab.services)  # never cut inside a name
+        services_width = min(longest_services, max(longest_service + 1, room // 3))  # +1: the comma
+        return min(longest_title, room - services_width), services_width
+
+    def on_resize(self) -> None:
+        if self.data is not None:  # the wrapped columns follow the terminal's width
+            self.call_after_refresh(self.show, self.data)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.open_lab(event.row_key.value)
