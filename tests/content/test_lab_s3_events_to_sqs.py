@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from fixtures.labs import failing, message, report
+from fixtures.labs import OTHER_SENDER_IDS, failing, message, other_sender_statements, report
 
 
 LAB = "s3-events-to-sqs"
@@ -163,16 +163,7 @@ def _with_extra_statement(extra):
     return document
 
 
-@pytest.mark.parametrize("extra", [
-    {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
-      "Action": "sqs:SendMessage", "Resource": QUEUE_ARN},
-    {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::444455556666:role/feeder"]},
-      "Action": ["sqs:SendMessage", "sqs:GetQueueUrl"], "Resource": "*"},
-    {"Sid": "Partner", "Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": QUEUE_ARN,
-      "Condition": {"StringEquals": {"aws:PrincipalAccount": "444455556666"}}},
-    {"Sid": "Partner", "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
-      "Action": "sqs:SendMessage", "Resource": QUEUE_ARN},
-], ids=["another-account", "a-role-of-another-account", "star-pinned-to-another-account", "another-service"])
+@pytest.mark.parametrize("extra", other_sender_statements(QUEUE_ARN), ids=OTHER_SENDER_IDS)
 def test_second_statement_letting_someone_else_send_fails_only_policy(lab_session, extra):
     build(lab_session.solve_context(), queue_policy=_with_extra_statement(extra))
     assert failing(lab_session) == {"queue-policy"}
