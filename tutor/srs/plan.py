@@ -58,17 +58,17 @@ def days_left(plan: Plan, at: datetime | None = None, boundary_hour: int = 4) ->
     return max(0, (plan.exam_date - today).days)
 
 
-def _family_questions(catalog, plan: Plan) -> tuple[str, dict[str, str]]:
+def _family(catalog, plan: Plan) -> str:
+    """The exam family (saa, clf) of the plan's profile."""
     profile = catalog.exams.get(plan.profile_id)
-    family = profile.family if profile else "saa"
-    return family, {q.id: q.domain.get(family, "") for q in catalog.questions.values()}
+    return profile.family if profile else "saa"
 
 
 def domain_mastery(catalog, plan: Plan, at: datetime | None = None) -> dict[str, float]:
     """domain -> mastery (the one definition, in ``tutor.srs.stats``) for the plan's exam family, weakest first."""
     from .stats import mastery_now
 
-    family, _ = _family_questions(catalog, plan)
+    family = _family(catalog, plan)
     _, domains = mastery_now(catalog, at)
     values = {m.id: m.mastery for m in domains.get(family, [])}
     return dict(sorted(values.items(), key=lambda kv: kv[1]))
@@ -101,7 +101,7 @@ class PlanAdjustment:
 def adjust(conn, catalog, plan: Plan, at: datetime, settings, unseen: int, new_done: int) -> PlanAdjustment:
     """How the plan changes today's queue (called by the queue builder)."""
     left = days_left(plan, at, settings.day_starts_hour)
-    family, _ = _family_questions(catalog, plan)
+    family = _family(catalog, plan)
     if left <= 0:
         return PlanAdjustment([], max(0, settings.daily_new - new_done), [], family)
     decay, factor = decay_factor(settings)
@@ -135,7 +135,7 @@ def today_plan(catalog, at: datetime | None = None) -> TodayPlan | None:
     # reviews: every card due today the daily maximum allows (the same figure Review and Stats show),
     # plus the ones the plan brings forward
     reviews = (queue.today.reviews_left if queue.today else 0) + queue.pulled
-    family, _ = _family_questions(catalog, plan)
+    family = _family(catalog, plan)
     fam = catalog.families.get(family)
     names = {d.id: d.name for d in fam.domains} if fam else {}
     mastery = domain_mastery(catalog, plan, at)
