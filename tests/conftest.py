@@ -18,7 +18,19 @@ def tutor_home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("TUTOR_HOME", str(home))
     monkeypatch.delenv("TUTOR_DB_URL", raising=False)
     monkeypatch.delenv("TUTOR_CONTENT_PATH", raising=False)
-    return home
+    monkeypatch.delenv("TUTOR_LAB", raising=False)
+    yield home
+    _stop_lab_sandboxes(home)
+
+
+def _stop_lab_sandboxes(home: Path) -> None:
+    """Lab sandboxes are detached (they outlive the shell that started them): stop any a test left."""
+    from tutor.sandbox import attach
+
+    for state in home.glob("labs/*/sandbox/sandbox.json"):
+        sandbox = attach(state.parent)
+        if sandbox is not None:
+            sandbox.stop()
 
 
 @pytest.fixture

@@ -102,110 +102,178 @@ def show(lab: str) -> None:
     typer.echo(f"\ntutor lab start {lab}, then tutor aws ... (or boto3), then tutor lab check {lab}")
 
 
+LAB_ARG = typer.Argument(None, metavar="[LAB]", help="The lab (default: $TUTOR_LAB, else the only running lab).")
+
+
+def _resolve(catalog, lab: str | None) -> str:
+    """The one rule for every command: LAB, else $TUTOR_LAB, else the only running lab."""
+    from tutor.grading import session as labs
+
+    return _guard(labs.resolve, catalog, lab)
+
+
 @lab_app.command()
-def start(lab: str, as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-    """Start the lab's sandbox, run its setup, and print the environment for your shell."""
+def start(lab: str,
+          fresh: bool = typer.Option(False, "--fresh", help="Throw the saved sandbox away and start over."),
+          as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Start the lab (or resume its saved sandbox) and print the environment for your shell.
+
+    The sandbox runs until `tutor lab stop` (which saves it) or until nobody has used it for a while;
+    closing the shell that started it does not stop it.
+    """
     from tutor.grading import session as labs
     from tutor.sandbox import export_lines
 
     catalog = _catalog()
-    sess, fresh = _guard(labs.start, catalog, lab, watch_pid=os.getppid())
+    sess, how = _guard(labs.start, catalog, lab, fresh=fresh)
     exports = sess.exports()
     if as_json:
         typer.echo(json.dumps({"lab": lab, "endpoint": sess.sandbox.endpoint, "workspace": str(sess.workspace),
-                               "started": fresh, "env": exports}))
+                               "started": how != "running", "how": how, "env": exports}))
         return
-    typer.echo(export_lines(exports), nl=False)
-    note = "started" if fresh else "already running"
-    typer.echo(f"# lab {lab} {note} on {sess.sandbox.endpoint}; workspace {sess.workspace}", err=True)
-    typer.echo(f'# run `eval "$(tutor lab env {lab})"` to use plain `aws` in this shell, or use `tutor aws ...`',
+    typer.echo(export_lines(exports, save_from=os.environ), nl=False)
+    said = {"started": "started", "resumed": "resumed where you left it", "running": "already running"}[how]
+    if sess.note:
+        typer.echo(f"# note: {sess.note}", err=True)
+    typer.echo(f"# lab {lab} {said} on {sess.sandbox.endpoint}; workspace {sess.workspace}", err=True)
+    typer.echo(f"# work in it: `tutor lab shell {lab}` (plain `aws` goes to the sandbox; `exit` leaves it)", err=True)
+    typer.echo(f"# the task: `tutor lab show {lab}`; grade it with `tutor lab check`; `tutor lab stop` saves it",
                err=True)
-    typer.echo(f"# the task: `tutor lab show {lab}`; grade it with `tutor lab check {lab}`", err=True)
 
 
 @lab_app.command()
-def env(lab: str) -> None:
-    """Print the `export ...` lines for a running lab again."""
+def env(lab: Optional[str] = LAB_ARG,  # noqa: UP007
+        unset: bool = typer.Option(False, "--unset", help="Print the lines that undo `env` instead.")) -> None:
+    """Print the lab's environment as `export ...` lines, for `eval "$(tutor lab env LAB)"`.
+
+    They set fake keys, the sandbox endpoint, the `aws` shim first on PATH, and HTTP(S)_PROXY/ALL_PROXY
+    to a dead local port (so nothing leaves the machine; curl, pip and git fail in that shell too).
+    `eval "$(tutor lab env --unset)"` puts your shell back as it was.
+    """
+    if unset:
+        from tutor.sandbox.environment import shim_dir, undo_lines
+        from tutor.sandbox.registry import state_dir_of
+
+        typer.echo(undo_lines(os.environ, [shim_dir(state_dir_of(lab_id)) for lab_id in _lab_dirs()]), nl=False)
+        return
     from tutor.grading import session as labs
     from tutor.sandbox import export_lines
 
-    sess = _guard(labs.require_session, _catalog(), lab)
-    typer.echo(export_lines(sess.exports()), nl=False)
+    catalog = _catalog()
+    sess = _guard(labs.require_session, catalog, _resolve(catalog, lab))
+    typer.echo(export_lines(sess.exports(), save_from=os.environ), nl=False)
+
+
+def _lab_dirs() -> list[str]:
+    from tutor import paths
+
+    return sorted(p.name for p in paths.labs_dir().iterdir() if p.is_dir())
 
 
 @lab_app.command()
-def check(lab: str, as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+def shell(lab: Optional[str] = LAB_ARG) -> None:  # noqa: UP007
+    """Open a shell inside the lab: its environment, `aws` pointed at the sandbox, a prompt that names it.
+
+    `exit` (or Ctrl-D) leaves it and your shell is exactly as before; the lab keeps running.
+    """
+    from tutor.cli.lab_shell import run_shell
+    from tutor.grading import session as labs
+
+    catalog = _catalog()
+    sess = _guard(labs.require_session, catalog, _resolve(catalog, lab))
+    code = run_shell(sess)
+    typer.echo(f"left the shell of lab {sess.lab.id}; the lab keeps running (`tutor lab stop {sess.lab.id}` "
+               "saves and stops it)", err=True)
+    raise typer.Exit(code)
+
+
+@lab_app.command()
+def check(lab: Optional[str] = LAB_ARG,  # noqa: UP007
+          as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """Run every check. Exit 0 when all pass, 1 otherwise."""
     from tutor.grading import session as labs
 
-    sess = _guard(labs.require_session, _catalog(), lab)
+    catalog = _catalog()
+    sess = _guard(labs.require_session, catalog, _resolve(catalog, lab))
     report = _guard(labs.check, sess)
     _print_report(report, as_json)
     raise typer.Exit(0 if report.passed == report.total else 1)
 
 
 @lab_app.command()
-def hint(lab: str, yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before spending the first hint.")
-         ) -> None:
+def hint(lab: Optional[str] = LAB_ARG,  # noqa: UP007
+         yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before spending the first hint.")) -> None:
     """Show the next hint (each one used lowers the score by 10%; the first one asks before it spends)."""
     from tutor.grading import session as labs
 
     catalog = _catalog()
-    ask, cost = _guard(labs.next_hint_cost, catalog, lab)
+    lab_id = _resolve(catalog, lab)
+    ask, cost = _guard(labs.next_hint_cost, catalog, lab_id)
     if ask and not yes:
         if not sys.stdin.isatty():
             _fail(f"{cost} Add --yes to spend it.")
         typer.confirm(f"{cost} Show it?", abort=True)
-    number, total, text = _guard(labs.hint, catalog, lab)
+    number, total, text = _guard(labs.hint, catalog, lab_id)
     typer.echo(f"Hint {number}/{total}: {text}")
 
 
 @lab_app.command()
-def solution(lab: str, yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")) -> None:
+def solution(lab: Optional[str] = LAB_ARG,  # noqa: UP007
+             yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")) -> None:
     """Show the reference solution. Before a pass the attempt then scores 0; after a pass it costs nothing."""
     from tutor.grading import session as labs
 
     catalog = _catalog()
-    cost = _guard(labs.solution_cost, catalog, lab)
+    lab_id = _resolve(catalog, lab)
+    cost = _guard(labs.solution_cost, catalog, lab_id)
     if not yes:
         if not sys.stdin.isatty():
             _fail(f"{cost} Add --yes to confirm.")
         typer.confirm(f"{cost} Show it?", abort=True)
-    typer.echo(_guard(labs.solution, catalog, lab), nl=False)
+    typer.echo(_guard(labs.solution, catalog, lab_id), nl=False)
 
 
 @lab_app.command()
-def reset(lab: str, yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")) -> None:
+def reset(lab: Optional[str] = LAB_ARG,  # noqa: UP007
+          yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")) -> None:
     """Empty the sandbox and run the setup again (your workspace files stay)."""
     from tutor.grading import session as labs
 
     catalog = _catalog()
-    sess = _guard(labs.require_session, catalog, lab)
+    sess = _guard(labs.require_session, catalog, _resolve(catalog, lab))
     if not yes:
         if not sys.stdin.isatty():
             _fail("reset deletes everything you created in the sandbox; add --yes to confirm")
         typer.confirm("Reset deletes everything you created in the sandbox. Continue?", abort=True)
     seconds = _guard(labs.reset, sess)
-    typer.echo(f"lab {lab} reset in {seconds * 1000:.0f} ms")
+    typer.echo(f"lab {sess.lab.id} reset in {seconds * 1000:.0f} ms")
 
 
 @lab_app.command()
-def stop(lab: str) -> None:
-    """Stop the lab's sandbox."""
+def stop(lab: Optional[str] = LAB_ARG) -> None:  # noqa: UP007
+    """Save the lab's sandbox and stop it; `tutor lab start LAB` resumes it exactly."""
     from tutor.grading import session as labs
 
-    if _guard(labs.stop, _catalog(), lab):
-        typer.echo(f"lab {lab} stopped")
+    catalog = _catalog()
+    lab_id = _resolve(catalog, lab)
+    if _guard(labs.stop, catalog, lab_id):
+        typer.echo(f"lab {lab_id} saved and stopped; `tutor lab start {lab_id}` resumes it "
+                   f"(`--fresh` starts over)")
     else:
-        typer.echo(f"lab {lab} was not running")
+        typer.echo(f"lab {lab_id} was not running")
+    if os.environ.get("TUTOR_LAB") == lab_id and "HTTPS_PROXY" in os.environ:
+        typer.echo('# this shell still has the lab\'s environment: `eval "$(tutor lab env --unset)"` undoes it',
+                   err=True)
 
 
 @lab_app.command()
-def watch(lab: str, interval: float = typer.Option(0.5, help="Seconds between looks at the sandbox.")) -> None:
+def watch(lab: Optional[str] = LAB_ARG,  # noqa: UP007
+          interval: float = typer.Option(0.5, help="Seconds between looks at the sandbox.")) -> None:
     """Re-run the checks whenever the sandbox's state changes. Ctrl-C to stop."""
     from tutor.grading import session as labs
 
-    sess = _guard(labs.require_session, _catalog(), lab)
+    catalog = _catalog()
+    sess = _guard(labs.require_session, catalog, _resolve(catalog, lab))
 
     def show(report) -> None:
         typer.echo("\x1b[2J\x1b[H" if sys.stdout.isatty() else "---", nl=not sys.stdout.isatty())
@@ -238,15 +306,13 @@ def selftest(labs_: list[str] = typer.Argument(None, metavar="[LAB]...", help="L
 
 
 def aws(ctx: typer.Context, lab: Optional[str] = typer.Option(None, "--lab", help="Lab (default: the active one).")) -> None:  # noqa: UP007
-    """Run the real AWS CLI against the active lab's sandbox (endpoint, keys and region forced)."""
-    from tutor.grading import session as labs
-    from tutor.sandbox import run_aws_subprocess
+    """Run the real AWS CLI against the active lab's sandbox (endpoint, keys and region forced).
 
-    lab = lab or labs.active_lab()
-    if lab is None:
-        _fail("no lab is active. Start one with `tutor lab start LAB`.")
-    sess = _guard(labs.require_session, _catalog(), lab)
-    raise typer.Exit(run_aws_subprocess(sess.sandbox, list(ctx.args)))
+    `tutor aws ...` is normally served before Typer loads (see main.run); this is for `tutor --help`.
+    """
+    from tutor.sandbox.aws_cli import run_for_lab
+
+    raise typer.Exit(run_for_lab([*(["--lab", lab] if lab else []), *ctx.args]))
 
 
 def register(app: typer.Typer) -> None:

@@ -30,6 +30,10 @@ def run() -> None:
     """Console entry point. Bare `tutor` goes straight to the TUI without loading the CLI machinery."""
     if len(sys.argv) == 1:
         sys.exit(open_tui())
+    if sys.argv[1] == "aws":  # as quick as plain `aws`: no Typer, no content, the CLI in this process
+        from tutor.sandbox.aws_cli import run_for_lab
+
+        sys.exit(run_for_lab(sys.argv[2:]))
     if sys.argv[1] == "validate":  # run on every save by authors: skip Typer's start-up cost
         from tutor.cli.validate import main
 

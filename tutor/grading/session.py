@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from tutor import paths
 from tutor.content import Catalog, Lab
+from tutor.sandbox.registry import lab_home, state_dir_of, workspace_of
 
 from .checks import CheckContext, Report, grade, hint_cost, kept_score
 
@@ -28,20 +28,16 @@ class LabError(Exception):
 
 # -- where things live ------------------------------------------------------------
 
-
-def lab_home(lab_id: str) -> Path:
-    return paths.labs_dir() / lab_id
-
-
-def workspace_of(lab_id: str) -> Path:
-    return lab_home(lab_id) / "workspace"
+SETUP_TIMEOUT = 120.0  # seconds; a healthy setup takes well under one. Override: TUTOR_LAB_SETUP_TIMEOUT
+IDLE_MINUTES = 120.0  # a lab nobody uses saves and stops after this. Override: TUTOR_LAB_IDLE_MINUTES
 
 
-def state_dir_of(lab_id: str) -> Path:
-    return lab_home(lab_id) / "sandbox"
-
-
-ACTIVE_FILE = "active"  # in paths.labs_dir(): the lab most recently started
+def _seconds_from_env(name: str, default: float, scale: float = 1.0) -> float:
+    try:
+        value = float(os.environ.get(name, "")) * scale
+    except ValueError:
+        return default
+    return value if value > 0 else default
 
 
 def find_lab(catalog: Catalog, lab_id: str) -> Lab:
@@ -115,6 +111,7 @@ class LabSession:
     sandbox: Any
     workspace: Path
     attempt_id: int
+    note: str = ""  # something the learner should hear about this start (e.g. a save that could not be read)
 
     def solve_context(self) -> SolveContext:
         return SolveContext(self.sandbox, self.workspace, self.lab.folder)
@@ -125,15 +122,60 @@ class LabSession:
         ctx.sandbox = self.sandbox  # Python checks may read deployed Lambda code or run handlers
         return ctx
 
-    def exports(self) -> dict[str, str]:
+    def exports(self, base_path: str | None = None) -> dict[str, str]:
+        """The variables of the lab's environment, with the `aws` shim first on PATH."""
+        import sys
+
         from tutor.sandbox import lab_exports
+        from tutor.sandbox.environment import write_aws_shim
 
+        shims = write_aws_shim(self.sandbox.state_dir, sys.executable, Path(__file__).resolve().parents[2])
+        path = os.environ.get("PATH", "") if base_path is None else base_path
+        others = [entry for entry in path.split(os.pathsep) if entry and not _is_shim_dir(entry)]
         return {**lab_exports(self.sandbox.env()), "TUTOR_LAB": self.lab.id,
-                "TUTOR_LAB_WORKSPACE": str(self.workspace)}
+                "TUTOR_LAB_WORKSPACE": str(self.workspace), "PATH": os.pathsep.join([str(shims), *others])}
 
 
-def run_setup(session: LabSession) -> None:
-    """Create what the lab starts from: the declarative calls, then the setup script."""
+def _is_shim_dir(entry: str) -> bool:
+    """A lab's `aws` shim folder (…/labs/<lab>/sandbox/bin): a shell switching labs keeps only the new one."""
+    from tutor.sandbox.environment import shim_dir
+
+    folder = Path(entry)
+    return folder == shim_dir(state_dir_of(folder.parent.parent.name)) if folder.name == "bin" else False
+
+
+def run_setup(session: LabSession, timeout: float | None = None) -> None:
+    """Create what the lab starts from: the declarative calls, then the setup script.
+
+    A setup that does not finish within `timeout` (default SETUP_TIMEOUT) is abandoned with a
+    clear LabError; the caller stops the sandbox, which also ends any request the setup is stuck in.
+    """
+    import threading
+
+    if timeout is None:
+        timeout = _seconds_from_env("TUTOR_LAB_SETUP_TIMEOUT", SETUP_TIMEOUT)
+    outcome: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            _run_setup_steps(session)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=work, name=f"setup-{session.lab.id}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise LabError(
+            f"lab {session.lab.id}: its setup did not finish within {timeout:.0f} s, so the lab was not started. "
+            f"The setup ({session.lab.setup.script or 'setup calls'} in {session.lab.folder}) is stuck; "
+            "if the machine is very busy, try again or raise TUTOR_LAB_SETUP_TIMEOUT."
+        )
+    if outcome:
+        raise outcome[0]
+
+
+def _run_setup_steps(session: LabSession) -> None:
     lab = session.lab
     for step in lab.setup.calls:
         service, method = step.call.split(".")
@@ -157,26 +199,86 @@ def copy_starter(lab: Lab, workspace: Path) -> None:
                 shutil.copy2(path, target)
 
 
-def start(catalog: Catalog, lab_id: str, *, watch_pid: int | None = None) -> tuple[LabSession, bool]:
-    """Start the lab's sandbox (or find the one already running). Returns (session, started_now)."""
-    lab = find_lab(catalog, lab_id)
-    existing = attach_session(catalog, lab_id)
-    if existing is not None:
-        _mark_active(lab_id)
-        return existing, False
-    from tutor.sandbox import start_sandbox
+def start(catalog: Catalog, lab_id: str, *, fresh: bool = False) -> tuple[LabSession, str]:
+    """Start the lab, resume its saved sandbox, or find it running. Returns (session, how), how being
+    "started" (a new sandbox, set up), "resumed" (the saved sandbox, exactly as it was) or "running".
 
-    sandbox = start_sandbox(state_dir_of(lab_id), watch_pid=watch_pid, preload=lab.services)
-    workspace = workspace_of(lab_id)
-    copy_starter(lab, workspace)
-    session = LabSession(lab, sandbox, workspace, _attempt_for(lab_id))
+    The sandbox is detached: it runs until `tutor lab stop` or the idle timeout, whichever shell or
+    app started it. Starting is exclusive per lab (a lock file), so two starts at once make one server.
+    `fresh` throws the saved sandbox away (kept aside as saved.previous) and starts a new attempt.
+    """
+    lab = find_lab(catalog, lab_id)
+    with _start_lock(lab_id):
+        existing = attach_session(catalog, lab_id)
+        if existing is not None and not fresh:
+            return existing, "running"
+        from tutor.sandbox import start_sandbox
+        from tutor.sandbox.sandbox import SAVE_FILE
+
+        state_dir = state_dir_of(lab_id)
+        save_file = state_dir / SAVE_FILE
+        if fresh:
+            if existing is not None:
+                existing.sandbox.stop()
+            _set_aside(save_file)
+            _finish_attempt(catalog, lab)
+        resume = save_file.exists()
+        sandbox = start_sandbox(
+            state_dir,
+            detach=True,
+            save_file=save_file,
+            restore=resume,
+            idle_timeout=_seconds_from_env("TUTOR_LAB_IDLE_MINUTES", IDLE_MINUTES * 60, scale=60),
+            preload=lab.services,
+        )
+        workspace = workspace_of(lab_id)
+        copy_starter(lab, workspace)
+        session = LabSession(lab, sandbox, workspace, _attempt_for(lab_id))
+        state = sandbox.state()
+        if resume and state.get("restored"):
+            return session, "resumed"
+        if resume:
+            session.note = (f"your saved sandbox could not be read ({state.get('restore_error', 'unknown format')}); "
+                            f"it is kept in {state.get('kept', save_file)} and the lab starts over.")
+        try:
+            run_setup(session)
+        except BaseException:
+            sandbox.stop()
+            raise
+        return session, "started"
+
+
+def _start_lock(lab_id: str) -> Any:
+    """An exclusive lock per lab, held while a start looks for, starts and sets up its sandbox."""
+    import fcntl
+    from contextlib import contextmanager
+
+    @contextmanager
+    def locked() -> Any:
+        home = lab_home(lab_id)
+        home.mkdir(parents=True, exist_ok=True)
+        with open(home / "start.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or when this process dies
+            yield
+
+    return locked()
+
+
+def _set_aside(save_file: Path) -> None:
     try:
-        run_setup(session)
-    except BaseException:
-        sandbox.stop()
-        raise
-    _mark_active(lab_id)
-    return session, True
+        os.replace(save_file, save_file.with_name("saved.previous.pickle"))
+    except FileNotFoundError:
+        pass
+
+
+def _finish_attempt(catalog: Catalog, lab: Lab) -> None:
+    """Close the lab's open attempt (a fresh start begins a new one)."""
+    from tutor.store import labs as records
+
+    attempt = records.lab_attempt(_attempt_for(lab.id))
+    records.finish_lab_attempt(attempt.id)
+    if attempt.checks_total and attempt.checks_passed < attempt.checks_total:
+        lapse_linked_cards(catalog, lab)  # left with failing checks: review its topics again
 
 
 def attach_session(catalog: Catalog, lab_id: str) -> LabSession | None:
@@ -193,23 +295,18 @@ def attach_session(catalog: Catalog, lab_id: str) -> LabSession | None:
 def require_session(catalog: Catalog, lab_id: str) -> LabSession:
     session = attach_session(catalog, lab_id)
     if session is None:
-        raise LabError(f"lab {lab_id} is not running. Start it with `tutor lab start {lab_id}`.")
+        from tutor.sandbox.sandbox import SAVE_FILE
+
+        saved = " (your work is saved; starting resumes it)" if (state_dir_of(lab_id) / SAVE_FILE).exists() else ""
+        raise LabError(f"lab {lab_id} is not running{saved}. Start it with `tutor lab start {lab_id}`.")
     return session
 
 
-def active_lab() -> str | None:
-    """The lab `tutor aws` talks to: $TUTOR_LAB, else the lab started last."""
-    env = os.environ.get("TUTOR_LAB")
-    if env:
-        return env
-    try:
-        return (paths.labs_dir() / ACTIVE_FILE).read_text().strip() or None
-    except OSError:
-        return None
+def resolve(catalog: Catalog, lab_id: str | None = None) -> str:
+    """The lab a command is about: LAB, else $TUTOR_LAB, else the only running lab (see registry)."""
+    from tutor.sandbox.registry import resolve_lab
 
-
-def _mark_active(lab_id: str) -> None:
-    (paths.labs_dir() / ACTIVE_FILE).write_text(lab_id)
+    return resolve_lab(lab_id, known=catalog.labs)
 
 
 def check(session: LabSession) -> Report:
@@ -300,17 +397,14 @@ def reset(session: LabSession) -> float:
 
 
 def stop(catalog: Catalog, lab_id: str) -> bool:
-    """Stop the lab's sandbox. Returns False when it was not running."""
-    from tutor.store import labs as records
+    """Save the lab's sandbox and stop it; `start` resumes it. Returns False when it was not running.
 
+    The attempt stays open: hints, resets and scores carry on when the lab resumes.
+    """
     session = attach_session(catalog, lab_id)
     if session is None:
         return False
-    session.sandbox.stop()
-    attempt = records.lab_attempt(session.attempt_id)
-    records.finish_lab_attempt(session.attempt_id)
-    if attempt.checks_total and attempt.checks_passed < attempt.checks_total:
-        lapse_linked_cards(catalog, session.lab)  # left with failing checks: review its topics again
+    session.sandbox.stop(save=True)
     return True
 
 

@@ -65,8 +65,6 @@ def _awscli_modules() -> dict[str, Any]:
             _pin_site_botocore()
             import awscli
             import awscli.clidriver
-            import awscli.completer
-            import awscli.help
             import awscli.plugin
 
             _shared["awscli"] = awscli
@@ -305,7 +303,7 @@ class AwsCli:
             with self._lock:
                 if self._completer is None:
                     _awscli_modules()
-                    import awscli.completer
+                    import awscli.completer  # only the TUI console completes; the CLI never pays for it
 
                     self._completer = awscli.completer.Completer(_new_driver(self._sandbox_env()))
                 found = self._completer.complete(line)
@@ -361,9 +359,57 @@ def run_aws_subprocess(sandbox: Sandbox, args: Sequence[str]) -> int:
         signal.signal(signal.SIGINT, previous)
 
 
+def run_for_lab(args: Sequence[str]) -> int:
+    """`tutor aws [--lab LAB] ARGS...` and the lab's `aws` shim: run the CLI in this process.
+
+    The lab is the active one (see registry.resolve_lab); its sandbox is found at run time, so
+    an exported environment keeps working after a stop and start. Only what plain `aws` needs is
+    imported, so this costs no more than plain `aws` does.
+    """
+    from .errors import SandboxError
+    from .registry import resolve_lab, state_dir_of
+    from .sandbox import SAVE_FILE, attach
+
+    lab, rest = _lab_option(list(args))
+    try:
+        lab_id = resolve_lab(lab)
+    except SandboxError as error:
+        sys.stderr.write(f"tutor aws: {error}\n")
+        return 2
+    state_dir = state_dir_of(lab_id)
+    sandbox = attach(state_dir)
+    if sandbox is None:
+        saved = " (your work is saved; starting resumes it)" if (state_dir / SAVE_FILE).exists() else ""
+        sys.stderr.write(f"tutor aws: lab {lab_id} is not running{saved}. Start it with `tutor lab start {lab_id}`.\n")
+        return 2
+    env = sandbox.env()
+    os.environ.clear()  # this process is the CLI now: nothing of the host's AWS settings stays in reach
+    os.environ.update(env)
+    driver = _new_driver(env)
+    try:
+        return int(driver.main(["--endpoint-url", sandbox.endpoint, *rest]) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _lab_option(args: list[str]) -> tuple[str | None, list[str]]:
+    """`--lab LAB` / `--lab=LAB` in front of the AWS CLI's own arguments."""
+    if args and args[0] == "--lab" and len(args) > 1:
+        return args[1], args[2:]
+    if args and args[0].startswith("--lab="):
+        return args[0].split("=", 1)[1], args[1:]
+    return None, args
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the child process (`python -m tutor.sandbox.aws_cli ARGS`)."""
+    """Entry point of `python -m tutor.sandbox.aws_cli [--lab-shim] ARGS`.
+
+    With --lab-shim (the lab's `aws`), the lab is resolved as `tutor aws` does. Without it, the
+    sandbox is the one in AWS_ENDPOINT_URL (run_aws_subprocess's child).
+    """
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--lab-shim"]:
+        return run_for_lab(args[1:])
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
     from .environment import is_loopback_url
 

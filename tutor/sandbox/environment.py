@@ -162,17 +162,22 @@ def lab_exports(env: Mapping[str, str]) -> dict[str, str]:
     return {key: env[key] for key in EXPORTED if key in env}
 
 
-def export_lines(env_subset: Mapping[str, str], *, unset: bool = True) -> str:
+def export_lines(
+    env_subset: Mapping[str, str], *, unset: bool = True, save_from: Mapping[str, str] | None = None
+) -> str:
     """`export K=V` lines (values shell-quoted) for `eval "$(tutor lab env LAB)"`.
 
     With `unset`, an `unset ...` line first removes the AWS variables a shell may carry in
     (AWS_PROFILE, session tokens, role settings...) and that the sandbox does not set.
+    With `save_from` (the shell's environment), the shell's own values of what changes are kept
+    in TUTOR_SAVED_* variables first, so `tutor lab env --unset` can put them back.
     """
     lines = []
-    if unset:
-        stale = [name for name in UNSET if name not in env_subset]
-        if stale:
-            lines.append("unset " + " ".join(stale))
+    stale = [name for name in UNSET if name not in env_subset] if unset else []
+    if save_from is not None:
+        lines += saved_lines([*stale, *env_subset], save_from)
+    if stale:
+        lines.append("unset " + " ".join(stale))
     for key, value in env_subset.items():
         if not key.replace("_", "").isalnum() or key[0].isdigit():
             raise ValueError(f"not a shell variable name: {key!r}")
@@ -194,3 +199,65 @@ def is_loopback_url(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+# -- the lab's shell: an `aws` shim first on PATH, and a way back out ----------------------------
+
+SAVED_PREFIX = "TUTOR_SAVED_"  # `env` keeps a shell's own value of a variable it changes here
+LAB_VARIABLES = ("TUTOR_LAB", "TUTOR_LAB_WORKSPACE")
+
+
+def shim_dir(state_dir: Path) -> Path:
+    return Path(state_dir) / "bin"
+
+
+def write_aws_shim(state_dir: Path, python: str, project_root: Path) -> Path:
+    """`bin/aws`: whatever AWS CLI the learner has, `aws` in a lab is the sandbox's.
+
+    It runs tutor's own CLI runner, which finds the lab's sandbox at run time (so it still works
+    after a stop and start) and forces the endpoint for every service, sqs and rds included.
+    """
+    folder = shim_dir(state_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    shim = folder / "aws"
+    _write_if_changed(
+        shim,
+        "#!/bin/sh\n"
+        "# aws-tutor: in a lab, `aws` is the real AWS CLI pointed at the lab's local sandbox.\n"
+        f"PYTHONPATH={shlex.quote(str(project_root))}${{PYTHONPATH:+:$PYTHONPATH}} "
+        f'exec {shlex.quote(python)} -m tutor.sandbox.aws_cli --lab-shim "$@"\n',
+    )
+    shim.chmod(0o755)
+    return folder
+
+
+def saved_lines(changed: list[str], environ: Mapping[str, str]) -> list[str]:
+    """`export TUTOR_SAVED_X=...` for each variable about to change that the shell has its own value of.
+
+    Nothing is saved when the shell is already in a lab's environment: its values are the lab's.
+    """
+    if environ.get("TUTOR_LAB") or any(key.startswith(SAVED_PREFIX) for key in environ):
+        return []
+    # PATH is not saved: `--unset` only takes the shim out, so the learner's later PATH changes stay
+    return [
+        f"export {SAVED_PREFIX}{key}={shlex.quote(environ[key])}"
+        for key in changed
+        if key in environ and key != "PATH"
+    ]
+
+
+def undo_lines(environ: Mapping[str, str], shim_dirs: list[Path]) -> str:
+    """The lines that undo `tutor lab env`: every variable back to the shell's own value, or unset."""
+    restored = {key[len(SAVED_PREFIX):]: value for key, value in environ.items() if key.startswith(SAVED_PREFIX)}
+    lines = []
+    for key, value in restored.items():
+        lines.append(f"export {key}={shlex.quote(value)}")
+    stale = [key for key in (*EXPORTED, *LAB_VARIABLES) if key not in restored]
+    stale += [SAVED_PREFIX + key for key in restored]
+    lines.append("unset " + " ".join(stale))
+    shims = {str(d) for d in shim_dirs}
+    path = environ.get("PATH", "")
+    kept = [entry for entry in path.split(os.pathsep) if entry and entry not in shims]
+    if kept != path.split(os.pathsep):
+        lines.append(f"export PATH={shlex.quote(os.pathsep.join(kept))}")
+    return "\n".join(lines) + "\n"

@@ -22,6 +22,8 @@ from .errors import SandboxError
 
 STATE_FILE = "sandbox.json"  # written by the server once it serves (see server.py)
 LOG_FILE = "server.log"
+SAVE_FILE = "saved.pickle"  # the lab's state between runs (see persist.py)
+PORT_FILE = "port"  # the port of the last run, tried first so exported endpoints stay valid
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the directory holding `tutor/`
 
 
@@ -40,6 +42,13 @@ class Sandbox:
     @property
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def state(self) -> dict[str, Any]:
+        """What the server wrote when it started (e.g. whether it restored a saved state)."""
+        try:
+            return dict(json.loads((self.state_dir / STATE_FILE).read_text()))
+        except (OSError, ValueError):
+            return {}
 
     # -------------------------------------------------------------- environment & clients
 
@@ -100,6 +109,15 @@ class Sandbox:
             raise self._gone(error) from None
         if status != 200:
             raise SandboxError(f"The sandbox refused to reset ({status}): {body[:200]!r}")
+
+    def save(self) -> None:
+        """Write the sandbox's state to its save file now (the server also saves on its own)."""
+        try:
+            status, body = self._request("POST", "/_tutor/save", timeout=60.0)
+        except (OSError, http.client.HTTPException) as error:
+            raise self._gone(error) from None
+        if status != 200:
+            raise SandboxError(f"The sandbox could not save your work ({status}): {body[:300]!r}")
 
     def changes(self) -> int:
         """A counter that grows on every request that may change state (for `lab watch`)."""
@@ -165,8 +183,14 @@ class Sandbox:
                 )
             time.sleep(0.02)
 
-    def stop(self, grace: float = 1.0) -> None:
-        """Terminate the server (SIGTERM, then SIGKILL after `grace` seconds)."""
+    def stop(self, grace: float = 1.0, *, save: bool = False) -> None:
+        """Terminate the server (SIGTERM, then SIGKILL after `grace` seconds).
+
+        With `save`, the state is written to the save file first, and a failure to save raises
+        before anything is stopped: the learner's work is never thrown away silently.
+        """
+        if save:
+            self.save()
         with self._lock:
             for client in self._clients.values():
                 try:
@@ -237,34 +261,43 @@ def start_sandbox(
     state_dir: Path,
     watch_pid: int | None = None,
     *,
+    detach: bool = False,
+    save_file: Path | None = None,
+    restore: bool = False,
+    idle_timeout: float | None = None,
     preload: Iterable[str] = (),
     ec2_default_amis: bool = False,
     wait: bool = True,
-    timeout: float = 20.0,
+    timeout: float = 60.0,
 ) -> Sandbox:
     """Start a sandbox server on a free loopback port and return once it answers.
 
-    watch_pid: the server exits when this process dies (default: the caller). `tutor lab
-        start` passes the learner's shell; the TUI passes its own pid.
+    watch_pid: the server exits when this process dies (default: the caller), unless `detach`.
+    detach: the server outlives the caller (a lab: its lifetime is `tutor lab stop` or the
+        idle timeout, never the shell that happened to start it).
+    save_file: the server keeps its state there (after changes and on exit); `restore` starts
+        from it. Labs use state_dir/SAVE_FILE.
+    idle_timeout: seconds without a request after which the server saves and exits.
     preload: services (e.g. ["ec2", "rds"]) whose moto backends are imported in the
         background right after start, so the lab's first call does not pay for it.
     ec2_default_amis: load moto's ~1,200 default AMIs (costs ~1 s on the first EC2 call).
     wait: with False, return at once; call `wait_ready()` before using the sandbox.
+    timeout: how long to wait for the server to answer; generous, so a busy machine is not
+        mistaken for a broken server (a healthy start takes well under a second).
 
     A sandbox already recorded in state_dir is stopped first: one lab session, one server.
+    The port of the previous run is reused when it is free, so `export`ed endpoints stay valid.
     """
     state_dir = Path(state_dir).resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
     previous = attach(state_dir)
     if previous is not None:
-        previous.stop()
-    if watch_pid is None:
+        previous.stop(save=save_file is not None)
+    if watch_pid is None and not detach:
         watch_pid = os.getpid()
 
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener = _listen(state_dir)
     try:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(128)
         port = listener.getsockname()[1]
         env = isolated_env(f"http://127.0.0.1:{port}", state_dir)
         env["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "true" if ec2_default_amis else "false"
@@ -277,15 +310,21 @@ def start_sandbox(
             "tutor.sandbox.server",
             "--fd",
             str(listener.fileno()),
-            "--watch-pid",
-            str(watch_pid),
             "--state-dir",
             str(state_dir),
         ]
+        if watch_pid is not None and not detach:
+            command += ["--watch-pid", str(watch_pid)]
+        if save_file is not None:
+            command += ["--save-file", str(Path(save_file).resolve())]
+            if restore:
+                command.append("--restore")
+        if idle_timeout:
+            command += ["--idle-timeout", str(idle_timeout)]
         services = [s for s in preload if s]
         if services:
             command += ["--preload", ",".join(services)]
-        with open(state_dir / LOG_FILE, "wb") as log:
+        with open(state_dir / LOG_FILE, "ab") as log:
             proc = subprocess.Popen(
                 command,
                 env=env,
@@ -294,7 +333,7 @@ def start_sandbox(
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 pass_fds=(listener.fileno(),),
-                start_new_session=True,  # Ctrl-C in the learner's shell is not for us
+                start_new_session=True,  # Ctrl-C or a hang-up in the learner's shell is not for us
             )
     finally:
         # Only the server may hold the socket: if it dies, connections are refused at once.
@@ -303,6 +342,32 @@ def start_sandbox(
     if wait:
         sandbox.wait_ready(timeout)
     return sandbox
+
+
+def _listen(state_dir: Path) -> socket.socket:
+    """A listening loopback socket: on the port of the last run when it is free, else any port."""
+    port_file = state_dir / PORT_FILE
+    try:
+        wanted = int(port_file.read_text())
+    except (OSError, ValueError):
+        wanted = 0
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # the last run's connections may linger in TIME_WAIT; that must not keep us off its port
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        try:
+            listener.bind(("127.0.0.1", wanted))
+        except OSError:
+            listener.bind(("127.0.0.1", 0))
+        listener.listen(128)
+    except BaseException:
+        listener.close()
+        raise
+    try:
+        port_file.write_text(str(listener.getsockname()[1]))
+    except OSError:
+        pass
+    return listener
 
 
 def attach(state_dir: Path) -> Sandbox | None:

@@ -6,14 +6,19 @@
 and hands it over, so there is no race for the port and the parent's first request simply
 waits in the kernel's accept queue until the server is serving (no polling).
 
-The process exits by itself as soon as the watched process dies, so a learner who closes the
-terminal (or a TUI that crashes) never leaves a server behind.
+With --watch-pid the process exits by itself as soon as the watched process dies (the tests and
+`tutor doctor` use that, so they never leave a server behind).
 
 Our routes, under /_tutor/ (moto never sees them):
     GET /_tutor/ping                       {"pid", "port", "changes"}; the readiness probe
     GET /_tutor/changes                    {"changes": n}: grows on every request that may write
     GET /_tutor/lambda/<function>/code     the deployed function's zip, from moto's backend
                                            (moto's Code.Location points at real AWS)
+    POST /_tutor/save                      write the state to --save-file now (see persist.py)
+
+With --save-file the state is also saved a moment after each change and on every way out
+(`tutor lab stop`, SIGTERM/SIGHUP, the idle timeout); --restore starts from it. A lab's server is
+started without --watch-pid: it outlives the shell that started it, and --idle-timeout stops it.
 """
 
 from __future__ import annotations
@@ -113,20 +118,29 @@ class TutorApp:
     """WSGI app: our /_tutor/ routes, everything else to moto's dispatcher."""
 
     def __init__(self, moto_app: Any, port: int) -> None:
+        from .persist import RequestGate
+
         self.moto_app = moto_app
         self.port = port
-        self.changes = _Changes()
+        self.changes = _Changes()  # learner changes, for `lab watch`
+        self.writes = _Changes()  # every request that may write, the grader's too: what a save must keep
+        self.gate = RequestGate()
+        self.last_request = time.monotonic()  # for the idle timeout
+        self.persistence: _Persistence | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        self.last_request = time.monotonic()
         path = environ.get("PATH_INFO", "")
         if path.startswith("/_tutor/"):
             return self._tutor_route(path, environ, start_response)
         grader = environ.get(GRADER_ENVIRON_KEY) == "1"  # the grader's own probes are not learner changes
-        if path.startswith("/moto-api/reset") or (
-            not grader and not path.startswith("/moto-api") and _may_write(environ)
-        ):
+        may_write = path.startswith("/moto-api/reset") or (not path.startswith("/moto-api") and _may_write(environ))
+        if may_write and (not grader or path.startswith("/moto-api/reset")):
             self.changes.bump()
-        return self.moto_app(environ, start_response)
+        with self.gate.request():
+            if may_write:
+                self.writes.bump()
+            return self.moto_app(environ, start_response)
 
     def _tutor_route(self, path: str, environ: dict[str, Any], start_response: Any) -> Any:
         parts = [unquote(p) for p in path.split("/")[2:]]
@@ -138,6 +152,8 @@ class TutorApp:
             )
         if parts == ["changes"]:
             return _json(start_response, 200, {"changes": self.changes.count})
+        if parts == ["save"] and environ.get("REQUEST_METHOD") == "POST":
+            return self._save_route(start_response)
         if len(parts) == 3 and parts[0] == "lambda" and parts[2] == "code":
             query = parse_qs(environ.get("QUERY_STRING", ""))
             region = query.get("region", ["us-east-1"])[0]
@@ -164,9 +180,19 @@ class TutorApp:
         return [code]
 
 
+    def _save_route(self, start_response: Any) -> Any:
+        if self.persistence is None:
+            return _json(start_response, 409, {"error": "this sandbox was started without a save file"})
+        try:
+            size = self.persistence.save(force=True)
+        except Exception as error:  # the learner must hear that their work was not saved
+            return _json(start_response, 500, {"error": f"saving the sandbox failed: {error!r}"})
+        return _json(start_response, 200, {"saved": str(self.persistence.path), "bytes": size})
+
+
 def _json(start_response: Any, status: int, body: dict[str, Any]) -> list[bytes]:
     data = json.dumps(body).encode()
-    reason = {200: "OK", 404: "Not Found", 409: "Conflict"}[status]
+    reason = {200: "OK", 404: "Not Found", 409: "Conflict", 500: "Internal Server Error"}[status]
     start_response(
         f"{status} {reason}",
         [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
@@ -177,13 +203,60 @@ def _json(start_response: Any, status: int, body: dict[str, Any]) -> list[bytes]
 # ------------------------------------------------------------------ process lifetime
 
 
+class _Persistence:
+    """The sandbox's save file: written on demand, every few seconds after a change, and on exit."""
+
+    def __init__(self, app: TutorApp, path: Path) -> None:
+        self.app = app
+        self.path = path
+        self._saved_at_write = -1  # app.writes.count at the last save
+        self._lock = threading.Lock()
+
+    def save(self, *, force: bool = False, wait: float | None = 30.0) -> int:
+        """Pickle the backends when anything may have changed since the last save (or `force`)."""
+        from moto.core.base_backend import backend_lock
+
+        from . import persist
+
+        with self._lock:
+            writes = self.app.writes.count
+            if not force and writes == self._saved_at_write:
+                return 0
+            with self.app.gate.exclusive(wait) as alone, backend_lock:
+                if not alone:  # a request has been running for `wait` seconds: try again later
+                    raise TimeoutError("a request kept the sandbox busy")
+                writes = self.app.writes.count
+                size = persist.save(self.path)
+            self._saved_at_write = writes
+            return size
+
+    def autosave(self, interval: float = 2.0) -> None:
+        while True:
+            time.sleep(interval)
+            try:
+                self.save(wait=1.0)
+            except TimeoutError:
+                pass
+            except Exception as error:  # keep serving; the log says why the save failed
+                print(f"[tutor] autosave failed: {error!r}", file=sys.stderr, flush=True)
+
+
 class _Lifetime:
-    """Removes our state file and leaves at once, from any thread."""
+    """Saves the sandbox, removes our state file and leaves at once, from any thread."""
 
     def __init__(self, state_dir: Path | None) -> None:
         self.state_file = state_dir / STATE_FILE if state_dir else None
+        self.persistence: _Persistence | None = None
+        self._exiting = threading.Lock()
 
     def exit(self, code: int = 0) -> None:
+        if not self._exiting.acquire(blocking=False):
+            return  # another thread is already saving and leaving
+        if self.persistence is not None:
+            try:
+                self.persistence.save(wait=10.0)
+            except Exception as error:
+                print(f"[tutor] the final save failed: {error!r}", file=sys.stderr, flush=True)
         if self.state_file is not None:
             try:
                 if json.loads(self.state_file.read_text()).get("pid") == os.getpid():
@@ -195,6 +268,16 @@ class _Lifetime:
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def _exit_when_idle(app: TutorApp, lifetime: _Lifetime, idle: float) -> None:
+    """Nobody has talked to the sandbox for `idle` seconds: save and stop (`lab start` resumes it)."""
+    while True:
+        quiet = time.monotonic() - app.last_request
+        if quiet >= idle:
+            print(f"[tutor] idle for {idle:.0f} s: saved and stopped", file=sys.stderr, flush=True)
+            lifetime.exit(0)
+        time.sleep(min(max(idle - quiet, 0.05), 30.0))
 
 
 def _pid_gone(pid: int) -> bool:
@@ -230,7 +313,7 @@ def _watch(pid: int, lifetime: _Lifetime, interval: float = 0.2) -> None:
     lifetime.exit(0)
 
 
-def _write_state(state_dir: Path, port: int, watch_pid: int | None) -> None:
+def _write_state(state_dir: Path, port: int, watch_pid: int | None, restored: dict[str, Any]) -> None:
     state_dir.mkdir(parents=True, exist_ok=True)
     state = {
         "pid": os.getpid(),
@@ -238,6 +321,7 @@ def _write_state(state_dir: Path, port: int, watch_pid: int | None) -> None:
         "endpoint": f"http://127.0.0.1:{port}",
         "watch_pid": watch_pid,
         "started_at": time.time(),
+        **restored,
     }
     tmp = state_dir / (STATE_FILE + f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps(state))
@@ -315,6 +399,22 @@ def build_app(port: int) -> TutorApp:
     return TutorApp(DomainDispatcherApplication(create_backend_app), port)
 
 
+def _restore(save_file: Path) -> dict[str, Any]:
+    """Load the saved state. An unreadable save is kept aside (never deleted) and reported."""
+    from . import persist
+
+    try:
+        return {"restored": persist.restore(save_file)}
+    except Exception as error:
+        kept = save_file.with_name(f"{save_file.name}.unreadable-{int(time.time())}")
+        try:
+            os.replace(save_file, kept)
+        except OSError:
+            kept = save_file
+        print(f"[tutor] could not restore {save_file}: {error!r}", file=sys.stderr, flush=True)
+        return {"restored": False, "restore_error": f"{type(error).__name__}: {error}", "kept": str(kept)}
+
+
 def _quiet_handler() -> Any:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
@@ -333,6 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--watch-pid", type=int, help="exit when this process dies")
     parser.add_argument("--state-dir", type=Path, help="where sandbox.json is written")
     parser.add_argument("--preload", default="", help="comma-separated services to import")
+    parser.add_argument("--save-file", type=Path, help="keep the state here: saved on changes and on exit")
+    parser.add_argument("--restore", action="store_true", help="start from the state in --save-file")
+    parser.add_argument("--idle-timeout", type=float, help="save and exit after this many seconds unused")
     args = parser.parse_args(argv)
 
     lifetime = _Lifetime(args.state_dir)
@@ -359,6 +462,10 @@ def main(argv: list[str] | None = None) -> int:
         port = args.port
     os.environ["MOTO_PORT"] = str(port)  # moto builds self-referencing URLs from it
     app = build_app(port)
+    restored: dict[str, Any] = {}
+    if args.save_file is not None:
+        restored = _restore(args.save_file) if args.restore else {"restored": False}
+        app.persistence = lifetime.persistence = _Persistence(app, args.save_file)
     server = make_server(
         "127.0.0.1", port, app, threaded=True, request_handler=_quiet_handler(), fd=args.fd
     )
@@ -368,7 +475,13 @@ def main(argv: list[str] | None = None) -> int:
     gc.freeze()  # everything imported so far lives forever; keep it out of collections
 
     if args.state_dir is not None:
-        _write_state(args.state_dir, server.port, args.watch_pid)
+        _write_state(args.state_dir, server.port, args.watch_pid, restored)
+    if app.persistence is not None:
+        threading.Thread(target=app.persistence.autosave, daemon=True, name="autosave").start()
+    if args.idle_timeout:
+        threading.Thread(
+            target=_exit_when_idle, args=(app, lifetime, args.idle_timeout), daemon=True, name="idle"
+        ).start()
     services = [s.strip() for s in args.preload.split(",") if s.strip()]
     if services:
         threading.Thread(
