@@ -40,8 +40,8 @@ def _release_of(ctx, version):
     status, code = _version_code(ctx, version)
     if status != 200:
         return None, f"Version {version} has no zip package the checks can run."
-    env = {**ctx.sandbox.env(), **((config.get("Environment") or {}).get("Variables") or {})}
-    result = run_handler(code, config.get("Handler") or "", {"path": "/health"}, env,
+    variables = (config.get("Environment") or {}).get("Variables") or {}
+    result = run_handler(code, config.get("Handler") or "", {"path": "/health"}, ctx.sandbox.env(), variables=variables,
                          timeout=float(config.get("Timeout") or 3), cpu_seconds=CPU_SECONDS, function_name=FUNCTION)
     if result.timed_out:
         return None, f"Version {version} did not answer within {result.limit}."

@@ -98,13 +98,13 @@ def _deployment_key(ctx):
 def _run_all(ctx, config, code, variables):
     from tutor.sandbox import run_handler
 
-    base_env = {**ctx.sandbox.env(), **{k: str(v) for k, v in variables.items()}}
+    sandbox_env = ctx.sandbox.env()
     handler = config.get("Handler") or ""
 
     def one(item):
         name, (label, event, extra) = item
         try:
-            result = run_handler(code, handler, event, {**base_env, **(extra or {})},
+            result = run_handler(code, handler, event, sandbox_env, variables={**variables, **(extra or {})},
                                  timeout=float(config.get("Timeout") or 3), cpu_seconds=CPU_SECONDS,
                                  function_name=FUNCTION, memory_mb=int(config.get("MemorySize") or 128))
         except Exception as exc:  # noqa: BLE001 - e.g. the package is not a zip

@@ -353,11 +353,11 @@ def function_zip():
 
 @pytest.fixture
 def handler_env(tmp_path):
-    return {**isolated_env("http://127.0.0.1:9", tmp_path), "GREETING": "hello"}
+    return isolated_env("http://127.0.0.1:9", tmp_path)
 
 
 def test_handler_result_and_logs_come_back(function_zip, handler_env):
-    result = run_handler(function_zip, "app.ok", {"n": 21}, handler_env, timeout=5)
+    result = run_handler(function_zip, "app.ok", {"n": 21}, handler_env, timeout=5, variables={"GREETING": "hello"})
     assert result.ok and not result.timed_out
     assert result.result == {
         "double": 42,

@@ -1,8 +1,10 @@
 """Run a learner's Lambda handler ourselves: moto without Docker only echoes on invoke.
 
-Each call runs the handler in a fresh Python process (like a cold start), in the code's own
-directory, with the sandbox environment (so boto3 inside the handler talks to the sandbox),
-a Lambda-like context object, and a hard timeout that kills the whole process group.
+Each call runs the handler in a fresh Python process (like a cold start) in the code's own directory, with a
+Lambda-like context object and environment, and the limits Lambda has: the function's timeout, counted from the
+handler call. The program around the handler is lambda_runner.py; it isolates the handler from everything but the
+sandbox (see there), and this module relays the handler's connections to the sandbox and kills whatever is left
+when the call ends, times out, or the caller dies.
 """
 
 from __future__ import annotations
@@ -14,17 +16,21 @@ import os
 import resource
 import selectors
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from .environment import ACCOUNT_ID, REGION, is_loopback_url
+from .environment import ACCOUNT_ID, EXPORTED, REGION, is_loopback_url
 from .errors import SandboxError
 
 
@@ -37,6 +43,8 @@ class HandlerResult:
     duration_ms: float  # from the handler call, as Lambda bills it
     timed_out: bool
     limit: str = ""  # when timed_out: the limit it hit, in words ("30 s", "3 s of CPU time")
+    request_id: str = ""  # the context's aws_request_id
+    isolation: str = ""  # "namespaces", or "guard: <why namespaces were not available>"
 
 
 # How long the module import (Lambda's init phase) may take. Lambda allows 10 s of init; counted here as CPU
@@ -46,105 +54,62 @@ INIT_CPU_SECONDS = 10
 # hang, so it is generous: a cold start on a busy machine takes seconds, never minutes.
 INIT_HANG_SECONDS = 120.0
 _LOG_LIMIT = 1 << 20  # keep at most the last 1 MiB a handler prints
+_RUNNER = Path(__file__).with_name("lambda_runner.py")
+
+# The handler's isolation (tests switch them off one at a time to show that each one is needed).
+USE_NAMESPACES = True  # private user, network and PID namespaces where the kernel allows them
+USE_GUARD = True  # the in-process guard, where namespaces are not available
+
+# What a function's variables may not set: the sandbox's own settings always win (Lambda reserves the AWS_ and
+# runtime names too), and nothing may point the handler at another endpoint, profile, proxy, library or home.
+_PROTECTED_PREFIXES = ("AWS_", "LD_", "PYTHON", "XDG_")
+_PROTECTED = {
+    "_HANDLER",
+    "_X_AMZN_TRACE_ID",
+    "BOTO_CONFIG",
+    "HOME",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
+    "TMPDIR",
+    "TZ",
+    "PATH",
+}
+# What the handler inherits from the caller's environment besides the sandbox's own settings: nothing else of the
+# host (tokens, keys, proxies) reaches learner code.
+_INHERITED = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT")
 
 
-# The child's whole program. It reads its request from a file, tells the parent on the status pipe the moment it
-# calls the handler (so the timeout counts from there, as in Lambda, not from interpreter start and imports), and
-# writes one JSON answer to a file, so nothing the handler prints can be mistaken for the result.
-_RUNNER = r"""
-import importlib, json, math, os, resource, sys, time, traceback, uuid
-
-with open(sys.argv[1]) as source:
-    request = json.load(source)
-status = os.fdopen(request["status_fd"], "w")
-sys.path.insert(0, request["code_dir"])
-name = request["function_name"]
-resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGXCPU must not leave a core file in the code
-cpu_cap = request["cpu_cap"]  # the hard ceiling for both phases; the handler can only lower it
-resource.setrlimit(resource.RLIMIT_CPU, (request["init_cpu"], cpu_cap))
+def _protected(name: str) -> bool:
+    upper = name.upper()
+    return upper.startswith(_PROTECTED_PREFIXES) or upper in _PROTECTED
 
 
-class LambdaContext:
-    def __init__(self, deadline):
-        self._deadline = deadline
-        self.function_name = name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = request["function_arn"]
-        self.memory_limit_in_mb = request["memory_mb"]
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = "/aws/lambda/" + name
-        self.log_stream_name = time.strftime("%Y/%m/%d") + "/[$LATEST]" + uuid.uuid4().hex
-        self.identity = None
-        self.client_context = None
-
-    def get_remaining_time_in_millis(self):
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-
-def answer(payload):
-    tmp = request["result_file"] + ".tmp"
-    with open(tmp, "w") as out:
-        json.dump(payload, out)
-    os.replace(tmp, request["result_file"])
-
-
-def failure(kind, message, trace):
-    return {"ok": False, "error": {"type": kind, "message": message, "traceback": trace}}
-
-
-module_name, _, function_name = request["handler"].rpartition(".")
-module_name = module_name.replace("/", ".")
-started = time.perf_counter()
-try:
-    if not module_name or not function_name:
-        raise ValueError("handler must look like 'module.function', e.g. 'app.handler'")
-    module = importlib.import_module(module_name)
-except Exception as error:
-    payload = failure(
-        "Runtime.ImportModuleError",
-        "Unable to import module '%s': %s" % (module_name, error),
-        traceback.format_exc(),
+def handler_environment(
+    env: Mapping[str, str], variables: Mapping[str, str] | None, home: Path
+) -> tuple[dict[str, str], list[str]]:
+    """The handler's environment: the sandbox's settings from `env`, then the function's `variables` except the
+    protected names, which are returned as the second item so the caller can say they were ignored."""
+    child = {key: env[key] for key in (*_INHERITED, *EXPORTED) if key in env}
+    ignored = []
+    for key, value in (variables or {}).items():
+        if _protected(key):
+            ignored.append(key)
+        else:
+            child[str(key)] = str(value)
+    child.update(
+        {
+            "HOME": str(home),
+            "TMPDIR": str(home / "tmp"),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "XDG_DATA_HOME": str(home / ".local" / "share"),
+        }
     )
-else:
-    handler = getattr(module, function_name, None)
-    if not callable(handler):
-        payload = failure(
-            "Runtime.HandlerNotFound",
-            "Handler '%s' missing on module '%s'" % (function_name, module_name),
-            "",
-        )
-    else:
-        if request["cpu_seconds"] is None:
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu_cap, cpu_cap))
-        else:
-            soft = min(cpu_cap - 1, math.ceil(time.process_time() + request["cpu_seconds"]))
-            resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
-        called = time.monotonic()
-        context = LambdaContext(called + request["timeout"])
-        status.write("handler %r\n" % called)
-        status.flush()
-        started = time.perf_counter()
-        try:
-            value = handler(request["event"], context)
-        except BaseException as error:
-            kind = type(error).__name__
-            if isinstance(error, SystemExit):
-                kind = "Runtime.ExitError"
-            payload = failure(kind, str(error), traceback.format_exc())
-        else:
-            try:
-                payload = {"ok": True, "result": json.loads(json.dumps(value))}
-            except (TypeError, ValueError) as error:
-                payload = failure(
-                    "Runtime.MarshalError",
-                    "Unable to marshal response: %s" % error,
-                    traceback.format_exc(),
-                )
-payload["duration_ms"] = (time.perf_counter() - started) * 1000
-sys.stdout.flush()
-sys.stderr.flush()
-answer(payload)
-"""
+    return child, sorted(ignored)
 
 
 def run_handler(
@@ -154,18 +119,22 @@ def run_handler(
     env: Mapping[str, str],
     timeout: float = 10,
     *,
+    variables: Mapping[str, str] | None = None,
     function_name: str = "tutor-function",
+    function_version: str = "$LATEST",
     memory_mb: int = 128,
     cpu_seconds: float | None = None,
 ) -> HandlerResult:
     """Invoke `handler` ("module.function") from `code` with `event`, like Lambda would.
 
     code: a directory, a .zip file, or a zip's bytes (e.g. `Sandbox.lambda_code(name)`).
-    env: the complete environment: pass `{**sandbox.env(), **function_variables}`. It must
-        point AWS_ENDPOINT_URL at a loopback sandbox, so the handler cannot reach real AWS.
+    env: the sandbox's environment (`sandbox.env()`); it must point AWS_ENDPOINT_URL at a loopback sandbox. Only
+        its AWS, proxy and locale settings reach the handler.
+    variables: the function's environment variables. They cannot override the sandbox's settings (credentials,
+        profiles, endpoints, region, proxies, HOME...): such names are ignored, and the log says so.
     timeout: seconds, the function's configured timeout. Counted, as Lambda does, from the moment the handler is
-        called (interpreter start and imports are the init phase, limited separately); after it the process group
-        is killed and `timed_out` is True.
+        called (interpreter start and imports are the init phase, limited separately); after it every process of
+        the call is killed and `timed_out` is True.
     cpu_seconds: if given, the handler call is also stopped once it has used this much CPU time. Graders use it
         to catch an endless loop in a few seconds however long the function's timeout is, without a wall-clock
         limit that a busy machine could trip.
@@ -174,70 +143,142 @@ def run_handler(
     if not is_loopback_url(endpoint):
         raise SandboxError(
             "run_handler needs the sandbox environment so the handler cannot reach real AWS: "
-            "pass env={**sandbox.env(), **function_variables}."
+            "pass env=sandbox.env() and the function's variables as variables=."
         )
-    with tempfile.TemporaryDirectory(prefix="tutor-lambda-") as scratch:
-        code_dir = _code_dir(code, Path(scratch))
-        result_file = Path(scratch) / "result.json"
-        request_file = Path(scratch) / "request.json"
-        status_read, status_write = os.pipe()
-        request = {
-            "code_dir": str(code_dir),
-            "handler": handler,
-            "event": event if event is not None else {},
-            "timeout": float(timeout),
-            "function_name": function_name,
-            "function_arn": f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{function_name}",
-            "memory_mb": int(memory_mb),
-            "result_file": str(result_file),
-            "status_fd": status_write,
-            "init_cpu": INIT_CPU_SECONDS,
-            "cpu_seconds": None if cpu_seconds is None else float(cpu_seconds),
-            "cpu_cap": INIT_CPU_SECONDS + math.ceil(cpu_seconds or 0) + 2,
-        }
-        if cpu_seconds is None:
-            request["cpu_cap"] = resource.RLIM_INFINITY
-        request_file.write_text(json.dumps(request, default=str))
-        child_env = dict(env)
+    sandbox_port = urlsplit(endpoint).port or 80
+    global _namespaces_work
+    for attempt in range(2):
+        namespaces = USE_NAMESPACES and _namespaces_work is not False
+        result = _run_once(
+            code,
+            handler,
+            event,
+            env,
+            float(timeout),
+            variables,
+            function_name,
+            function_version,
+            memory_mb,
+            cpu_seconds,
+            sandbox_port,
+            namespaces,
+        )
+        if namespaces:
+            works = result.isolation == "namespaces"
+            if _namespaces_work is None or not works:
+                _namespaces_work = works
+        if result.isolation != "retry":
+            return result
+    raise SandboxError("The Lambda harness could not start the handler's process.")  # pragma: no cover
+
+
+_namespaces_work: bool | None = None  # learned from the first run: None until then
+
+
+def _run_once(
+    code: Path | bytes,
+    handler: str,
+    event: Mapping[str, Any] | list[Any] | None,
+    env: Mapping[str, str],
+    timeout: float,
+    variables: Mapping[str, str] | None,
+    function_name: str,
+    function_version: str,
+    memory_mb: int,
+    cpu_seconds: float | None,
+    sandbox_port: int,
+    namespaces: bool,
+) -> HandlerResult:
+    with tempfile.TemporaryDirectory(prefix="tutor-lambda-") as scratch_name:
+        scratch = Path(scratch_name)
+        code_dir = _code_dir(code, scratch)
+        home = scratch / "home"
+        (home / "tmp").mkdir(parents=True)
+        result_file = scratch / "result.json"
+        request_file = scratch / "request.json"
+        request_id = str(uuid.uuid4())
+        child_env, ignored = handler_environment(env, variables, home)
         child_env.update(
             {
                 "AWS_LAMBDA_FUNCTION_NAME": function_name,
-                "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+                "AWS_LAMBDA_FUNCTION_VERSION": function_version,
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(memory_mb),
                 "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function_name}",
+                "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
                 "_HANDLER": handler,
                 "LAMBDA_TASK_ROOT": str(code_dir),
                 "TZ": ":UTC",
             }
         )
+        status_read, status_write = os.pipe()
+        relay_parent, relay_child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        request = {
+            "parent_pid": os.getpid(),
+            "code_dir": str(code_dir),
+            "handler": handler,
+            "event": event if event is not None else {},
+            "timeout": timeout,
+            "function_name": function_name,
+            "function_version": function_version,
+            "function_arn": f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{function_name}",
+            "memory_mb": int(memory_mb),
+            "request_id": request_id,
+            "log_stream_name": time.strftime("%Y/%m/%d") + f"/[{function_version}]" + uuid.uuid4().hex,
+            "result_file": str(result_file),
+            "status_fd": status_write,
+            "relay_fd": relay_child.fileno(),
+            "sandbox_port": sandbox_port,
+            "namespaces": namespaces,
+            "guard": USE_GUARD,
+            "init_cpu": INIT_CPU_SECONDS,
+            "cpu_seconds": None if cpu_seconds is None else float(cpu_seconds),
+            "cpu_cap": resource.RLIM_INFINITY if cpu_seconds is None else INIT_CPU_SECONDS + math.ceil(cpu_seconds) + 2,
+        }
+        request_file.write_text(json.dumps(request, default=str))
+        relay = threading.Thread(
+            target=_relay, args=(relay_parent, sandbox_port), name=f"lambda-relay-{function_name}", daemon=True
+        )
         try:
             proc = subprocess.Popen(
-                # -I: no user site, no PYTHON* variables; -B: leave no __pycache__ in the code
-                [sys.executable, "-I", "-B", "-c", _RUNNER, str(request_file)],
+                # -I: no user site, no PYTHON* variables, not even the runner's own folder on sys.path;
+                # -B: leave no __pycache__ in the code
+                [sys.executable, "-I", "-B", str(_RUNNER), str(request_file)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 cwd=code_dir,
                 env=child_env,
-                pass_fds=(status_write,),
+                pass_fds=(status_write, relay_child.fileno()),
                 start_new_session=True,  # one process group, so a timeout kills everything
             )
         finally:
             os.close(status_write)
+            relay_child.close()
+        relay.start()
         try:
-            watch = _watch(proc, status_read, float(timeout))
+            watch = _watch(proc, status_read, timeout)
         finally:
             os.close(status_read)
             _kill_group(proc)
             proc.wait()
+            relay_parent.close()  # ends the relay thread, and with it every connection it made
         logs = watch.output.decode("utf-8", "replace")
+        if ignored:
+            logs = (
+                f"[tutor] ignored the function variables {', '.join(ignored)}: the sandbox sets these itself, "
+                "as Lambda reserves them\n" + logs
+            )
+        isolation = watch.isolation
+        if namespaces and isolation.startswith("guard: namespace set-up"):
+            isolation = "retry"  # half-made namespaces: run it again without them
+        common = {"stdout": logs, "request_id": request_id, "isolation": isolation}
         if watch.stopped is None and proc.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
             # the kernel's RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL at the hard one if that was ignored
             in_handler = watch.called_at is not None
             if not in_handler or cpu_seconds is not None:
                 watch.stopped = "cpu" if in_handler else "cpu-init"
         if watch.stopped is not None:
-            return _stopped(watch, float(timeout), cpu_seconds, logs)
+            return _stopped(watch, timeout, cpu_seconds, common)
         try:
             answer = json.loads(result_file.read_text())
         except (OSError, ValueError):
@@ -249,18 +290,62 @@ def run_handler(
                     "message": f"The handler process exited (code {proc.returncode}) before returning a result",
                     "traceback": "",
                 },
-                stdout=logs,
                 duration_ms=watch.handler_ms,
                 timed_out=False,
+                **common,
             )
         return HandlerResult(
             ok=bool(answer.get("ok")),
             result=answer.get("result"),
             error=answer.get("error"),
-            stdout=logs,
             duration_ms=float(answer.get("duration_ms", watch.handler_ms)),
             timed_out=False,
+            **common,
         )
+
+
+def _relay(channel: socket.socket, port: int) -> None:
+    """Connect each connection the handler makes inside its namespace (an fd sent over `channel`) to the
+    sandbox on the host's loopback, until the channel closes."""
+    open_pairs: list[tuple[socket.socket, socket.socket]] = []
+    try:
+        while True:
+            try:
+                message, fds, _, _ = socket.recv_fds(channel, 1, 8)
+            except OSError:
+                break
+            if not message and not fds:
+                break
+            for fd in fds:
+                inside = socket.socket(fileno=fd)
+                try:
+                    outside = socket.create_connection(("127.0.0.1", port))
+                except OSError:
+                    inside.close()  # the handler sees "connection reset", as with a sandbox that is gone
+                    continue
+                open_pairs.append((inside, outside))
+                for source, target in ((inside, outside), (outside, inside)):
+                    threading.Thread(target=_pump, args=(source, target), daemon=True, name="lambda-pump").start()
+    finally:
+        for inside, outside in open_pairs:
+            for sock in (inside, outside):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+def _pump(source: socket.socket, target: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            target.sendall(data)
+    except OSError:
+        pass
+    finally:
+        try:
+            target.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
 
 
 @dataclass
@@ -269,6 +354,7 @@ class _Watch:
     called_at: float | None = None  # time.monotonic() in the child when it called the handler
     stopped: str | None = None  # the limit that stopped the child: "init", "timeout", "cpu-init" or "cpu"
     handler_ms: float = 0.0
+    isolation: str = ""
 
 
 def _watch(proc: subprocess.Popen[bytes], status_fd: int, timeout: float) -> _Watch:
@@ -313,11 +399,15 @@ def _watch(proc: subprocess.Popen[bytes], status_fd: int, timeout: float) -> _Wa
                         kept += len(data)
                         while kept > _LOG_LIMIT and len(chunks) > 1:
                             kept -= len(chunks.pop(0))
-                    else:
-                        status_buffer += data
-                        if watch.called_at is None and b"\n" in status_buffer:
-                            line = status_buffer.split(b"\n", 1)[0].decode()
-                            watch.called_at = float(line.split()[1])
+                        continue
+                    status_buffer += data
+                    while b"\n" in status_buffer:
+                        line, status_buffer = status_buffer.split(b"\n", 1)
+                        word, _, rest = line.decode("utf-8", "replace").partition(" ")
+                        if word == "isolation":
+                            watch.isolation = rest
+                        elif word == "handler" and watch.called_at is None:
+                            watch.called_at = float(rest)
                             deadline = watch.called_at + timeout
                 if exited:
                     break
@@ -326,9 +416,8 @@ def _watch(proc: subprocess.Popen[bytes], status_fd: int, timeout: float) -> _Wa
                 os.close(exit_fd)
         # whatever the handler printed before it exited is still in the pipe
         _kill_group(proc)
-        while True:
-            ready = selector.select(0) if out_fd in selector.get_map() else []
-            if not any(key.data == "out" for key, _ in ready):
+        while out_fd in selector.get_map():
+            if not selector.select(0):
                 break
             data = os.read(out_fd, 65536)
             if not data:
@@ -348,7 +437,7 @@ def _pidfd(pid: int) -> int | None:
         return None
 
 
-def _stopped(watch: _Watch, timeout: float, cpu_seconds: float | None, logs: str) -> HandlerResult:
+def _stopped(watch: _Watch, timeout: float, cpu_seconds: float | None, common: dict[str, str]) -> HandlerResult:
     """The result of a child the parent or the kernel stopped for a limit."""
     if watch.stopped == "init":
         message = f"The module did not finish importing within {INIT_HANG_SECONDS:g} s"
@@ -366,10 +455,10 @@ def _stopped(watch: _Watch, timeout: float, cpu_seconds: float | None, logs: str
         ok=False,
         result=None,
         error={"type": "Sandbox.Timedout", "message": message, "traceback": ""},
-        stdout=logs,
         duration_ms=timeout * 1000 if watch.stopped == "timeout" else watch.handler_ms,
         timed_out=True,
         limit=limit,
+        **common,
     )
 
 
