@@ -124,7 +124,7 @@ def register_subcommands() -> None:
     """Feature command groups live beside their features; each registers itself here."""
     import importlib
 
-    for name in ("lessons", "labs", "review", "exam"):
+    for name in ("lessons", "labs", "review", "exam", "workshop"):
         try:
             module = importlib.import_module(f"tutor.cli.{name}")
         except ModuleNotFoundError as exc:
