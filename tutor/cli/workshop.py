@@ -99,8 +99,86 @@ def serve(
         _fail(str(exc))
 
 
+@workshop_app.command("join")
+def join(
+    url: str = typer.Argument(..., help="The join URL the instructor shows, e.g. http://10.0.0.5:8765"),
+    code: str = typer.Argument(..., help="The join code, e.g. K7QX-M2PD (case and dashes do not matter)."),
+    name: str = typer.Option(..., "--name", help="Your name as the instructor will see it."),
+) -> None:
+    """Join a workshop: downloads its pack, and sends your lab, review and exam results from now on."""
+    from tutor.workshop.client import join as join_workshop
+    from tutor.workshop.pack import WorkshopError
+
+    try:
+        membership = join_workshop(url, code, name)
+    except WorkshopError as exc:
+        _fail(str(exc))
+    typer.echo(f"joined {membership.title} ({membership.workshop_id}) as {membership.name}")
+    typer.echo("the agenda is on the Home screen (`tutor`); `tutor workshop status` shows the connection")
+
+
+@workshop_app.command("status")
+def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """The joined workshop: connection, events waiting to be sent, the last successful sync, the agenda."""
+    from tutor.workshop.client import agenda, status as workshop_status
+    from tutor.workshop.pack import WorkshopError
+
+    try:
+        st = workshop_status()
+    except WorkshopError as exc:
+        _fail(str(exc), 1)
+    m = st.membership
+    items = agenda(m)
+    if as_json:
+        typer.echo(json.dumps({
+            "workshop": m.workshop_id, "title": m.title, "server": m.server_url, "name": m.name,
+            "online": st.online, "connection": st.detail, "waiting": st.waiting, "sent": st.sent,
+            "rejected": st.rejected, "server_events": st.server_events,
+            "last_sync": m.last_sync_at.isoformat() if m.last_sync_at else None, "last_error": m.last_error,
+            "agenda": [{"key": a.key, "title": a.title, "done": a.done} for a in items],
+        }))
+        return
+    last = m.last_sync_at.strftime("%Y-%m-%d %H:%M:%S UTC") if m.last_sync_at else "never"
+    typer.echo(f"workshop     {m.title} ({m.workshop_id}) as {m.name}")
+    typer.echo(f"server       {m.server_url}: {st.detail}")
+    typer.echo(f"events       {st.waiting} waiting, {st.sent} sent" + (f", {st.rejected} refused" if st.rejected else ""))
+    typer.echo(f"last sync    {last}" + (f" (last error: {m.last_error})" if m.last_error else ""))
+    nxt = next((a for a in items if not a.done), None)
+    for a in items:
+        mark = "✔" if a.done else ("→" if a is nxt else " ")
+        typer.echo(f"  {mark} {a.title}")
+
+
+@workshop_app.command("sync")
+def sync() -> None:
+    """Send every waiting event now; exit 1 when the server cannot be reached (they stay queued)."""
+    from tutor.workshop.client import SyncError, sync as sync_now
+    from tutor.workshop.pack import WorkshopError
+
+    try:
+        result = sync_now()
+    except WorkshopError as exc:
+        _fail(str(exc), 1)
+    except SyncError as exc:
+        _fail(f"{exc} (the events stay queued)", 1)
+    typer.echo(f"sent {result.sent} event{'s' if result.sent != 1 else ''}; {result.waiting} waiting")
+
+
+@workshop_app.command("leave")
+def leave(force: bool = typer.Option(False, "--force", help="Leave even with events not yet sent.")) -> None:
+    """Leave the joined workshop: its content leaves your catalog; your own records stay."""
+    from tutor.workshop.client import leave as leave_workshop
+    from tutor.workshop.pack import WorkshopError
+
+    try:
+        membership, unsent = leave_workshop(force)
+    except WorkshopError as exc:
+        _fail(str(exc), 1)
+    typer.echo(f"left {membership.title}" + (f"; {unsent} events were not sent" if unsent else ""))
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(workshop_app, name="workshop")
 
 
-__all__ = ["register", "workshop_app", "json", "Optional"]
+__all__ = ["register", "workshop_app"]

@@ -161,7 +161,8 @@ def item_title(item: Any, catalog: Catalog | None = None) -> str:
     if isinstance(item, ExamItem):
         return f"Mock exam {item.exam.profile} (seed {item.exam.seed})"
     if isinstance(item, DrillsItem):
-        return f"Drills: {', '.join(item.drills)}"
+        names = [catalog.drills[d].title if catalog and d in catalog.drills else d for d in item.drills]
+        return f"Drill{'s' if len(names) > 1 else ''}: {', '.join(names)}"
     q = item.questions
     what = ", ".join(x for x in (q.chapter, q.domain) if x)
     return f"{len(q.ids)} questions" if q.ids else f"{q.count} questions on {what}"
