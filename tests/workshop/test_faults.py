@@ -87,7 +87,7 @@ class CuttingProxy:
     """A TCP proxy that cuts some connections (RST) after a random number of bytes in either direction, so a
     request can die before the server reads it or after the server stored it but before the ack arrives."""
 
-    def __init__(self, upstream: int, cut_share: float = 0.5, seed: int = 7, max_bytes: int = 6000) -> None:
+    def __init__(self, upstream: int, cut_share: float = 0.5, seed: int = 7, max_bytes: int = 3000) -> None:
         self.upstream, self.cut_share, self.max_bytes = upstream, cut_share, max_bytes
         self.rng = random.Random(seed)
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -114,17 +114,20 @@ class CuttingProxy:
         except OSError:
             down.close()
             return
+        # half the cut connections die while the request goes up (the server never stores it), half while the
+        # answer comes back (the server stored it, the attendee never hears): the resend must not double it
+        cut_response = self.rng.random() < 0.5
         budget = [self.rng.randint(1, self.max_bytes) if self.rng.random() < self.cut_share else None]
         lock, done = threading.Lock(), threading.Event()
 
         def cut() -> None:
+            done.set()
             for s in (down, up):
                 try:
-                    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                    s.close()
+                    s.shutdown(socket.SHUT_RDWR)  # wakes the other pump's recv, and the peer sees the end
                 except OSError:
                     pass
-            done.set()
+                s.close()
 
         def pump(src: socket.socket, dst: socket.socket) -> None:
             while not done.is_set():
@@ -135,7 +138,7 @@ class CuttingProxy:
                 if not data:
                     break
                 with lock:
-                    if budget[0] is not None:
+                    if budget[0] is not None and (src is up) == cut_response:
                         budget[0] -= len(data)
                         if budget[0] <= 0:
                             self.cuts += 1
