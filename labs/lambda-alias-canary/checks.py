@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 FUNCTION = "checkout"
-RUN_TIMEOUT = 3.0
+CPU_SECONDS = 3.0  # CPU time a handler call may use before it counts as an endless loop
 
 
 def _version_code(ctx, version):
@@ -41,10 +41,10 @@ def _release_of(ctx, version):
     if status != 200:
         return None, f"Version {version} has no zip package the checks can run."
     env = {**ctx.sandbox.env(), **((config.get("Environment") or {}).get("Variables") or {})}
-    result = run_handler(code, config.get("Handler") or "", {"path": "/health"}, env, timeout=RUN_TIMEOUT,
-                         function_name=FUNCTION)
+    result = run_handler(code, config.get("Handler") or "", {"path": "/health"}, env,
+                         timeout=float(config.get("Timeout") or 3), cpu_seconds=CPU_SECONDS, function_name=FUNCTION)
     if result.timed_out:
-        return None, f"Version {version} did not answer within {RUN_TIMEOUT:g} s."
+        return None, f"Version {version} did not answer within {result.limit}."
     if not result.ok:
         error = result.error or {}
         return None, f"Version {version} fails when invoked: {error.get('type')}: {error.get('message', '')[:160]}"

@@ -1,7 +1,6 @@
 """lambda-users-api: independent correct variants pass every check, plausible mistakes fail exactly theirs."""
 
 import io
-import time
 import zipfile
 
 import pytest
@@ -172,17 +171,22 @@ def test_typed_dynamodb_body_fails_get_existing_and_copy(lab_session):
     assert "typed" in next(c.message for c in result.checks if c.id == "get-existing")
 
 
-def test_endless_loop_fails_every_handler_check_quickly(lab_session):
+def test_endless_loop_fails_every_handler_check_on_its_cpu_budget(lab_session):
+    """The function's timeout is 30 s; the loop is stopped by its CPU budget instead, long before that."""
     deploy(lab_session, "def lambda_handler(event, context):\n    while True:\n        pass\n")
-    started = time.perf_counter()
     result = report(lab_session)
-    elapsed = time.perf_counter() - started
     failed = {c.id for c in result.checks if not c.passed}
     assert failed == HANDLER_CHECKS
-    assert elapsed < 8
     for check in result.checks:
         if check.id in HANDLER_CHECKS - {"json-responses"}:
-            assert "did not return within" in check.message, check.message
+            assert "did not return within 3 s of CPU time" in check.message, check.message
+
+
+def test_import_slower_than_the_timeout_passes(lab_session):
+    """Lambda counts the timeout from the handler call: an import (the init phase) longer than the function's
+    timeout is not a timeout."""
+    deploy(lab_session, REFERENCE_LIKE.replace("import boto3", "import boto3, time\ntime.sleep(3)"), Timeout=2)
+    assert failing(lab_session) == {"function-limits"}
 
 
 def test_exception_is_reported_with_its_line(lab_session):

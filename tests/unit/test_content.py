@@ -98,6 +98,52 @@ def test_unknown_domain_is_reported(content_root):
     assert any("'resilience' is not one of secure, resilient, performance, cost" in f for f in found)
 
 
+def test_task_statements_load_with_their_domains(sample_catalog):
+    assert sample_catalog.questions["storage-001"].task == ["saa-2.1", "clf-3.6"]
+    assert sample_catalog.questions["storage-001"].tasks_of("clf") == ["clf-3.6"]
+    assert sample_catalog.families["saa"].task_domains()["saa-3.4"] == "performance"
+
+
+def test_a_single_task_may_be_written_without_brackets(content_root):
+    path = content_root / "question_bank" / "storage.yaml"
+    path.write_text(path.read_text().replace("task: [saa-2.2]", "task: saa-2.2"))
+    catalog = load(content_root)
+    assert problems_in(catalog, "storage.yaml") == []
+    assert catalog.questions["storage-002"].task == ["saa-2.2"]
+
+
+def test_unknown_task_statement_is_reported(content_root):
+    path = content_root / "question_bank" / "storage.yaml"
+    path.write_text(path.read_text().replace("task: [saa-2.2]", "task: [saa-2.9, dva-1.1]"))
+    found = problems_in(load(content_root), "storage.yaml")
+    assert any(f.startswith("27: task 'saa-2.9' is not a task statement of family 'saa'") for f in found), found
+    assert any("task 'dva-1.1': unknown exam family 'dva'" in f for f in found), found
+
+
+def test_task_in_another_domain_than_the_question_is_reported(content_root):
+    path = content_root / "question_bank" / "storage.yaml"
+    path.write_text(path.read_text().replace("task: [saa-2.2]", "task: [saa-3.4]"))
+    found = problems_in(load(content_root), "storage.yaml")
+    assert found == ["27: task 'saa-3.4' is in domain 'performance', but the question's domain for saa is 'resilient'"]
+
+
+def test_malformed_or_repeated_task_is_reported_on_its_line(content_root):
+    path = content_root / "question_bank" / "storage.yaml"
+    text = path.read_text()
+    text = text.replace("task: [saa-2.2]", "task: [saa-2.2, saa-2.2]")
+    path.write_text(text.replace("task: [saa-2.1, clf-3.6]", "task: [saa3.1]"))
+    found = problems_in(load(content_root), "storage.yaml")
+    assert any(f.startswith("11: task.0: String should match pattern") for f in found), found
+    assert "27: task: Value error, task saa-2.2 is named twice" in found, found
+
+
+def test_task_numbers_must_start_with_their_domain_position(content_root):
+    path = content_root / "question_bank" / "domains.yaml"
+    path.write_text(path.read_text().replace('{id: "3.4", name: Network}', '{id: "4.4", name: Network}'))
+    found = problems_in(load(content_root), "domains.yaml")
+    assert any("task 4.4 is listed under domain 3 (performance): it must start 3." in f for f in found), found
+
+
 def test_near_duplicate_prompts_are_reported(content_root):
     path = content_root / "question_bank" / "storage.yaml"
     path.write_text(path.read_text() + """\

@@ -201,3 +201,91 @@ def test_practice_set_of_wrong_answers_follows_the_latest_answer(catalog):
 def test_empty_practice_sets_say_what_to_do(catalog):
     with pytest.raises(ExamError, match="no reviewed cards yet"):
         ExamSession.start_practice(catalog, "weakest")
+
+
+# -- exam-shaped mocks and readiness ------------------------------------------------------------------
+
+
+def test_mocks_draw_only_choice_questions_of_the_profiles_syllabus(catalog):
+    for name in ("saa-c03", "clf-c02", "quick"):
+        p = catalog.exams[name]
+        for seed in range(5):
+            for qid in assemble(catalog, p, seed).question_ids:
+                q = catalog.questions[qid]
+                assert q.type in ("single", "multi"), (name, qid, q.type)
+                assert q.tasks_of(p.family), (name, qid, "names no task statement of", p.family)
+    # tool detail that is no exam's material never appears, however many mocks are sat
+    seen = {qid for seed in range(40) for qid in assemble(catalog, catalog.exams["saa-c03"], seed).question_ids}
+    assert not seen & {"cli-sdk-009", "iac-027", "iac-026", "iac-014"}
+
+
+def test_each_domain_share_is_spread_over_its_task_statements(catalog):
+    p = catalog.exams["saa-c03"]
+    quotas = domain_quotas(p)
+    for seed in (1, 2, 3):
+        picked = [catalog.questions[qid] for qid in assemble(catalog, p, seed).question_ids]
+        for dom, quota in quotas.items():
+            available = {q.tasks_of("saa")[0] for q in catalog.questions.values()
+                         if q.domain["saa"] == dom and q.type in ("single", "multi") and q.tasks_of("saa")}
+            covered = {q.tasks_of("saa")[0] for q in picked if q.domain["saa"] == dom}
+            assert covered == available if quota >= len(available) else len(covered) == quota, (dom, covered)
+
+
+def test_wilson_ranges_are_honest_about_small_samples():
+    from tutor.exam.readiness import wilson
+
+    low, high = wilson(3, 4)
+    assert 0.35 < low < 0.37 and 0.94 < high < 0.95  # 3 of 4 is anything from about a third to nearly all
+    low, high = wilson(300, 400)
+    assert high - low < 0.08
+    assert wilson(0, 0) == (0.0, 1.0)
+    assert wilson(10, 10)[1] == 1.0 and wilson(10, 10)[0] < 0.8
+
+
+def sit(catalog, profile_id: str, right: int, mode: str = "exam") -> None:
+    """Submit an attempt with the first ``right`` questions answered correctly and the rest wrong."""
+    session = ExamSession.start(catalog, profile_id, mode=mode, seed=None, avoid_recent=True)
+    for i, q in enumerate(session.questions):
+        session.answer(i, q.answer if i < right else "not an answer")
+    session.submit(catalog)
+
+
+def test_readiness_is_a_range_per_domain_from_recent_exam_mode_mocks(catalog):
+    from tutor.exam.readiness import WINDOW, for_profile
+
+    p = catalog.exams["quick"]
+    assert for_profile(catalog, p).verdict == "no exam-mode mock yet"
+    sit(catalog, "quick", 20)  # a perfect sitting
+    one = for_profile(catalog, p)
+    assert one.attempts == 1 and one.verdict in ("likely to pass", "too close to call")
+    assert all(d.low < d.high <= 1.0 for d in one.domains)
+    assert one.scaled_low < one.scaled_high
+    sit(catalog, "quick", 0, mode="practice")  # practice sittings do not count
+    assert for_profile(catalog, p).attempts == 1
+    widths = []
+    for _ in range(WINDOW):
+        sit(catalog, "quick", 10)  # half right, three times: the perfect sitting leaves the window
+        r = for_profile(catalog, p)
+        widths.append(r.scaled_high - r.scaled_low)
+    assert r.attempts == WINDOW and r.verdict == "not yet"
+    assert sum(d.total for d in r.domains) == 20 * WINDOW
+    assert sum(d.correct for d in r.domains) == 10 * WINDOW
+    assert r.scaled_low < 550 < r.scaled_high  # 50% correct is 550 on 100-1000, inside the range
+    # (the middle window still holds the perfect sitting; the last holds only half-right ones)
+    assert widths[-1] < widths[0]  # more answers, a narrower range
+
+
+def test_exam_results_cli_prints_the_readiness_range(catalog):
+    from typer.testing import CliRunner
+
+    from tutor.cli.commands import app
+
+    sit(catalog, "quick", 14)
+    [row] = records.history("quick")
+    result = CliRunner().invoke(app, ["exam", "results", str(row.id)])
+    assert result.exit_code == 0, result.output
+    assert "Readiness, from your last 1 exam-mode mock of quick (90% ranges):" in result.output
+    assert "Predicted scaled score" in result.output and "(pass 720)" in result.output
+    data = json.loads(CliRunner().invoke(app, ["exam", "results", str(row.id), "--json"]).output)
+    assert data["readiness"]["attempts"] == 1
+    assert [len(d["percent"]) for d in data["readiness"]["domains"]] == [2, 2, 2, 2]

@@ -53,15 +53,19 @@ def _results(catalog, attempt_id: int) -> dict:
                           "answer": q.answer if q else None, "lesson": q.lesson if q else None,
                           "domain": q.domain.get(profile.family) if q and profile else None})
     domains = []
+    readiness = None
     if profile:
+        from tutor.exam.readiness import for_profile
+
         outcome = score(catalog, profile, {a.question_id: bool(a.correct) for a in row.answers})
         domains = [{"id": d.domain, "name": d.name, "correct": d.correct, "total": d.total,
                     "percent": round(d.percent, 1)} for d in outcome.domains]
+        readiness = for_profile(catalog, profile).as_dict()
     return {"id": row.id, "profile": row.profile_id, "mode": row.mode, "seed": row.seed, "status": row.status,
             "started_at": row.started_at.isoformat(), "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
             "elapsed_s": round(row.elapsed_s, 1), "time_limit_s": row.time_limit_s, "correct": row.correct,
             "total": row.total, "scaled_score": row.scaled_score, "passed": row.passed, "domains": domains,
-            "questions": questions}
+            "readiness": readiness, "questions": questions}
 
 
 @exam_app.command()
@@ -125,6 +129,11 @@ def results(attempt: int, as_json: bool = typer.Option(False, "--json")) -> None
                f"{data['time_limit_s'] / 60:.0f} minutes")
     for d in data["domains"]:
         typer.echo(f"  {d['name']:<42} {d['correct']:>3}/{d['total']:<3} {d['percent']:5.1f}%")
+    if data["readiness"]:
+        from tutor.exam.readiness import summary_lines
+
+        for line in summary_lines(data["readiness"], data["profile"]):
+            typer.echo(line)
     for q in data["questions"]:
         mark = "✔" if q["correct"] else ("✘" if q["answered"] else "·")
         typer.echo(f"  {mark} {q['position']:>2}. {q['id']:<28} {'flagged ' if q['flagged'] else ''}→ lesson {q['lesson']}")

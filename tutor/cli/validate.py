@@ -55,6 +55,10 @@ def main(argv: list[str]) -> int:
     for pr in problems:
         print(_relative(pr), file=sys.stderr)
     if not args.quiet:
+        from tutor.content.exam_fit import report
+
+        for line in report(index):
+            print(line)
         counts = ", ".join(f"{n} {k}" for k, n in index.counts().items())
         verdict = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}" if problems else "all valid"
         print(f"{counts}: {verdict}")

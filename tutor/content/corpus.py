@@ -16,6 +16,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
+from .exam_fit import problems as exam_fit_problems
+
 if TYPE_CHECKING:
     from .cache import ContentCache
 
@@ -38,8 +40,9 @@ class Entry:
     """What other files see of one item: its kind and id, where it is, and the fields they check.
 
     ``data`` by kind: lesson (order, anchors, domains), glossary term (section), question (lesson, lab,
-    domain, prompt), exam family (domains), exam profile (family, domains), drill (lesson), lab (lessons,
-    questions). ``loader.entry_of`` builds it from the item's model.
+    domain, prompt, task, type, difficulty, options, answer), exam family (domains; tasks: task id -> domain id;
+    task_names), exam profile (family, domains, questions, domain_weights, task_coverage), drill (lesson), lab
+    (lessons, questions). ``loader.entry_of`` builds it from the item's model.
     """
 
     kind: str
@@ -198,6 +201,21 @@ class Index:
             "drills": len(kinds["drill"]),
         }
 
+    def _check_task(self, q: Entry, task: str) -> None:
+        """A question's task statement exists, and lies in the domain the question names for its family."""
+        fam_id, line = task.rpartition("-")[0], q.data.get("task_line", q.line)
+        family = self.by_kind["exam family"].get(fam_id)
+        if family is None:
+            self.problem(q, f"task {task!r}: unknown exam family {fam_id!r}", line)
+            return
+        task_domain = family.data["tasks"].get(task)
+        if task_domain is None:
+            known = ", ".join(family.data["tasks"]) or "none"
+            self.problem(q, f"task {task!r} is not a task statement of family {fam_id!r} (known: {known})", line)
+        elif q.data["domain"].get(fam_id) not in (None, task_domain):
+            self.problem(q, f"task {task!r} is in domain {task_domain!r}, but the question's domain for "
+                            f"{fam_id} is {q.data['domain'][fam_id]!r}", line)
+
     def _cross_check(self, memo: ContentCache | None) -> None:
         kinds = self.by_kind
         families = {fid: set(f.data["domains"]) for fid, f in kinds["exam family"].items()}
@@ -229,6 +247,8 @@ class Index:
                     self.problem(q, f"domain {fam_id}: {dom!r} is not one of {', '.join(fam.data['domains'])}")
             for fam_id in domain.keys() - families.keys():
                 self.problem(q, f"unknown exam family {fam_id!r} in domain")
+            for task in q.data["task"]:
+                self._check_task(q, task)
         for exam in kinds["exam profile"].values():
             fam_id = exam.data["family"]
             if fam_id not in families:
@@ -245,6 +265,8 @@ class Index:
             for qid in lab.data["questions"]:
                 if qid not in kinds["question"]:
                     self.problem(lab, f"question {qid!r} does not exist")
+        for entry, at, message in exam_fit_problems(self):
+            self.problem(entry, message, at)
         questions = kinds["question"]
         prompts = tuple((qid, q.data["prompt"]) for qid, q in questions.items())
         pairs = memo.memo("near-duplicates", prompts, near_duplicates) if memo else near_duplicates(prompts)

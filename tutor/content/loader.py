@@ -94,11 +94,16 @@ def entry_of(kind: str, model: Any) -> Entry:
     elif kind == "glossary term":
         data = {"section": model.section}
     elif kind == "question":
-        data = {"lesson": model.lesson, "lab": model.lab, "domain": dict(model.domain), "prompt": model.prompt}
+        data = {"lesson": model.lesson, "lab": model.lab, "domain": dict(model.domain), "prompt": model.prompt,
+                "task": list(model.task), "type": model.type, "difficulty": model.difficulty,
+                "options": list(model.options), "answer": model.answer}
     elif kind == "exam family":
-        data = {"domains": [d.id for d in model.domains]}
+        data = {"domains": [d.id for d in model.domains], "tasks": model.task_domains(),
+                "task_names": model.task_names()}
     elif kind == "exam profile":
-        data = {"family": model.family, "domains": [d.id for d in model.domains]}
+        coverage = model.task_coverage.model_dump() if model.task_coverage else None
+        data = {"family": model.family, "domains": [d.id for d in model.domains], "questions": model.questions,
+                "domain_weights": [(d.id, d.weight) for d in model.domains], "task_coverage": coverage}
     elif kind == "drill":
         data = {"lesson": model.lesson}
     else:
@@ -201,6 +206,8 @@ class _FileParser:
             q = self.build(Question, item, path)
             if q:
                 self.add("question", q)
+                # task statements are checked across files, against domains.yaml: point at their line
+                self.current.entries[-1].data["task_line"] = line_of(item, ("task",), q.origin.line)
 
     def load_drills(self, path: Path) -> None:
         for item in self.yaml_list(path):
@@ -220,6 +227,7 @@ class _FileParser:
             exam = self.build(ExamProfile, data, path)
             if exam:
                 self.add("exam profile", exam)
+                self.current.entries[-1].data["coverage_line"] = line_of(data, ("task_coverage",), exam.origin.line)
 
     def load_lab(self, folder: Path) -> None:
         path = folder / "lab.yaml"

@@ -17,6 +17,9 @@ Ident = Annotated[str, Field(pattern=ID_PATTERN)]
 # "lesson-id" or "lesson-id#section-anchor"
 LessonRef = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*(#[a-z0-9][a-z0-9-]*)?$")]
 LETTERS = "ABCDEFGHIJ"
+# an exam task statement: "saa-3.5" is task statement 3.5 of the saa family (see question_bank/domains.yaml)
+TASK_PATTERN = r"^[a-z0-9][a-z0-9-]*-[0-9]+\.[0-9]+$"
+TaskRef = Annotated[str, Field(pattern=TASK_PATTERN)]
 
 
 class Strict(BaseModel):
@@ -86,6 +89,9 @@ class Question(Strict):
     type: Literal["single", "multi", "true_false", "numeric", "order"]
     difficulty: Literal[1, 2, 3]
     tags: list[str] = Field(default_factory=list)
+    # the exam task statements it examines, e.g. [saa-3.5, clf-3.7]; none of a family keeps it out of that
+    # family's mocks (it stays in review and practice)
+    task: list[TaskRef] = Field(default_factory=list)
     prompt: str
     options: list[str] = Field(default_factory=list)
     choose: int | None = None  # "choose N" for multi
@@ -95,6 +101,19 @@ class Question(Strict):
     explanation: str
     lab: Ident | None = None
     origin: Origin | None = None
+
+    @field_validator("task", mode="before")
+    @classmethod
+    def _task_list(cls, task: Any) -> Any:
+        return [task] if isinstance(task, str) else task  # `task: saa-3.5` is a list of one
+
+    @field_validator("task")
+    @classmethod
+    def _task_unique(cls, task: list[str]) -> list[str]:
+        repeated = sorted({t for t in task if task.count(t) > 1})
+        if repeated:
+            raise ValueError(f"task {', '.join(repeated)} is named twice")
+        return task
 
     @field_validator("answer")
     @classmethod
@@ -142,10 +161,27 @@ class Question(Strict):
                 return False
         return response == self.answer
 
+    def tasks_of(self, family: str) -> list[str]:
+        """The task statements of one exam family this question examines, e.g. ["saa-3.5"]."""
+        return [t for t in self.task if task_family(t) == family]
+
+
+def task_family(task: str) -> str:
+    """The exam family of a task reference: "saa" for "saa-3.5"."""
+    return task.rpartition("-")[0]
+
+
+class TaskSpec(Strict):
+    """One task statement of an exam guide; its number is written as a string: "3.5"."""
+
+    id: str = Field(pattern=r"^[0-9]+\.[0-9]+$")
+    name: str
+
 
 class DomainSpec(Strict):
     id: Ident
     name: str
+    tasks: list[TaskSpec] = Field(default_factory=list)
 
 
 class ExamFamily(Strict):
@@ -153,6 +189,27 @@ class ExamFamily(Strict):
     name: str
     domains: list[DomainSpec]
     origin: Origin | None = None
+
+    @field_validator("domains")
+    @classmethod
+    def _tasks_numbered_by_domain(cls, domains: list[DomainSpec]) -> list[DomainSpec]:
+        # the exam guides number task statements by domain: domain 3's tasks are 3.1, 3.2, ...
+        seen: set[str] = set()
+        for number, dom in enumerate(domains, start=1):
+            for t in dom.tasks:
+                if t.id.partition(".")[0] != str(number):
+                    raise ValueError(f"task {t.id} is listed under domain {number} ({dom.id}): it must start {number}.")
+                if t.id in seen:
+                    raise ValueError(f"task {t.id} is listed twice")
+                seen.add(t.id)
+        return domains
+
+    def task_domains(self) -> dict[str, str]:
+        """Every task statement of the family ("saa-3.5") with its domain id."""
+        return {f"{self.id}-{t.id}": d.id for d in self.domains for t in d.tasks}
+
+    def task_names(self) -> dict[str, str]:
+        return {f"{self.id}-{t.id}": t.name for d in self.domains for t in d.tasks}
 
 
 # ---------------------------------------------------------------- exams and drills
@@ -175,6 +232,13 @@ class Scoring(Strict):
         return self
 
 
+class TaskCoverage(Strict):
+    """How many choice questions each task statement of the profile's family must have (see exam_fit)."""
+
+    sittings: int = Field(gt=0)  # enough for this many mocks without a repeat
+    enforce: bool = False  # false: `tutor validate` reports shortfalls but does not fail on them
+
+
 class ExamProfile(Strict):
     id: Ident
     title: str
@@ -184,6 +248,7 @@ class ExamProfile(Strict):
     minutes: int = Field(gt=0)
     domains: list[ProfileDomain] = Field(min_length=1)
     scoring: Scoring
+    task_coverage: TaskCoverage | None = None
     origin: Origin | None = None
 
 

@@ -1,8 +1,12 @@
 """Mock exams: which questions, in which order, and how the answers score.
 
-Selection follows the profile's domain weights (largest-remainder rounding), never repeats a
-question, and is a pure function of (profile, seed, questions to avoid): the same seed with
-nothing to avoid gives the same exam on every machine, so an instructor can hand one out.
+Like the real exam, a mock holds only single- and multi-answer questions of the profile's syllabus: a
+question enters only if it names a task statement of the profile's family (true/false, numeric and
+order questions, and tool detail that is no exam's material, stay in review and practice). Selection
+follows the profile's domain weights (largest-remainder rounding), spreads each domain's share over
+its task statements in turn, never repeats a question, and is a pure function of (profile, seed,
+questions to avoid): the same seed with nothing to avoid gives the same exam on every machine, so an
+instructor can hand one out.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tutor.content import Catalog, ExamProfile, Question
+from tutor.content.exam_fit import CHOICE_TYPES
 
 
 class ExamError(Exception):
@@ -31,14 +36,38 @@ def domain_quotas(profile: ExamProfile, total: int | None = None) -> dict[str, i
     return quotas
 
 
+def in_syllabus(q: Question, family: str) -> bool:
+    """Whether a question can appear in a mock of ``family``: a choice question naming one of its tasks."""
+    return q.type in CHOICE_TYPES and bool(q.tasks_of(family))
+
+
 def eligible(catalog: Catalog, profile: ExamProfile) -> dict[str, list[Question]]:
-    """The profile's questions by domain, in id order (a stable base for seeded shuffles)."""
+    """The profile's in-syllabus questions by domain, in id order (a stable base for seeded shuffles)."""
     by_domain: dict[str, list[Question]] = {d.id: [] for d in profile.domains}
     for q in sorted(catalog.questions.values(), key=lambda q: q.id):
         dom = q.domain.get(profile.family)
-        if dom in by_domain:
+        if dom in by_domain and in_syllabus(q, profile.family):
             by_domain[dom].append(q)
     return by_domain
+
+
+def spread_over_tasks(pool: list[Question], family: str, rng: random.Random) -> list[str]:
+    """The pool's ids in the order a domain's quota takes them: one task statement after another, in a seeded
+    order, so a short quota still touches as many task statements as it can (a question counts for the first
+    task it names)."""
+    by_task: dict[str, list[str]] = {}
+    for q in pool:
+        by_task.setdefault(q.tasks_of(family)[0], []).append(q.id)
+    tasks = sorted(by_task)
+    rng.shuffle(tasks)
+    for task in tasks:
+        rng.shuffle(by_task[task])
+    ordered: list[str] = []
+    while any(by_task.values()):
+        for task in tasks:
+            if by_task[task]:
+                ordered.append(by_task[task].pop())
+    return ordered
 
 
 @dataclass(frozen=True)
@@ -59,10 +88,9 @@ def assemble(catalog: Catalog, profile: ExamProfile, seed: int, avoid: Iterable[
     shortfall: dict[str, int] = {}
     leftovers: list[tuple[str, str]] = []
     for dom, quota in quotas.items():
-        pool = [q.id for q in pools[dom]]
-        rng.shuffle(pool)
-        fresh = [qid for qid in pool if qid not in avoid]
-        stale = [qid for qid in pool if qid in avoid]
+        # fresh questions first, each group spread over the task statements
+        fresh = spread_over_tasks([q for q in pools[dom] if q.id not in avoid], profile.family, rng)
+        stale = spread_over_tasks([q for q in pools[dom] if q.id in avoid], profile.family, rng)
         ordered = fresh + stale
         take, rest = ordered[:quota], ordered[quota:]
         chosen += [(dom, qid) for qid in take]
@@ -76,7 +104,7 @@ def assemble(catalog: Catalog, profile: ExamProfile, seed: int, avoid: Iterable[
     if len(chosen) < profile.questions:
         raise ExamError(
             f"profile {profile.id} needs {profile.questions} questions but the bank has only {len(chosen)} "
-            f"for family {profile.family!r}"
+            f"single or multi choice questions naming a task statement of family {profile.family!r}"
         )
     ids = [qid for _, qid in chosen]
     rng.shuffle(ids)  # domains interleaved, as in the real exam

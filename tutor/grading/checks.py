@@ -42,7 +42,9 @@ __all__ = [
     "CHECK_TIMEOUT",
 ]
 
-CHECK_TIMEOUT = 5.0  # seconds a single check may take before it is abandoned
+# Seconds a single check may take before it is abandoned. It only catches a hang (a lab bug, a stuck sandbox):
+# learner code runs under the harness's own limits, so this is generous enough that a busy machine never trips it.
+CHECK_TIMEOUT = 60.0
 MAX_WORKERS = 6  # checks graded at once; the sandbox is one local moto server
 HINT_PENALTY = 0.10  # share of the weighted score lost per hint used
 HINT_FLOOR = 0.50  # hints never take away more than half of the weighted score
@@ -383,8 +385,8 @@ def run_check(
 ) -> CheckResult:
     """Run one check; never raises. ``lab_dir`` defaults to ``ctx.lab_dir``, then to the check's origin folder.
 
-    The check runs in a daemon thread; after ``timeout`` (``ctx.check_timeout``, 5 s by default) it is abandoned
-    and reported as failed, so one hung check cannot stall grading.
+    The check runs in a daemon thread; after ``timeout`` (``ctx.check_timeout``, CHECK_TIMEOUT by default) it is
+    abandoned and reported as failed, so one hung check cannot stall grading.
     """
     folder = lab_dir or ctx.lab_dir or (check.origin.path.parent if check.origin else None)
     limit = ctx.check_timeout if timeout is None else timeout

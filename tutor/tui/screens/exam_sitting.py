@@ -443,6 +443,10 @@ class ResultsScreen(Screen):
         for d in o.domains:
             bar = "█" * round(d.percent / 5)
             lines.append(f"  {escape(d.name):<44} {d.correct:>3}/{d.total:<3} {d.percent:5.1f}% {bar}")
+        from tutor.exam.readiness import for_profile, summary_lines
+
+        lines.append("")
+        lines += [escape(line) for line in summary_lines(for_profile(self.catalog, s.profile).as_dict(), s.profile.id)]
         lines.append("\nWrong answers were added to Review as lapses. Select a question to read why.")
         self.query_one("#exam-score", Static).update("\n".join(lines))
         table = self.query_one(DataTable)
