@@ -28,3 +28,20 @@ def labs_dir() -> Path:
     path = home() / "labs"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def workshop_file() -> Path:
+    """The joined workshop, as JSON ({"workshop", "content"}): present only while a workshop is joined, so the
+    content loader and the CLI's end-of-command sync can tell without opening the database."""
+    return home() / "workshop.json"
+
+
+def workshop_content_roots() -> list[Path]:
+    """The joined workshop pack's content folder, which is part of the learner's catalog while joined."""
+    import json
+
+    try:
+        content = json.loads(workshop_file().read_text(encoding="utf-8")).get("content")
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [Path(content)] if content else []

@@ -42,6 +42,18 @@ def main(
     """With no command, open the study app."""
     if ctx.invoked_subcommand is None:
         raise typer.Exit(open_tui())
+    if ctx.invoked_subcommand != "workshop":
+        ctx.call_on_close(_flush_workshop)
+
+
+def _flush_workshop() -> None:
+    """After each command, a short best-effort send of what it recorded for a joined workshop."""
+    from tutor import paths
+
+    if paths.workshop_file().exists():  # cheap: no database, no HTTP client unless a workshop is joined
+        from tutor.workshop.client import flush_quietly
+
+        flush_quietly()
 
 
 @app.command(
@@ -124,7 +136,7 @@ def register_subcommands() -> None:
     """Feature command groups live beside their features; each registers itself here."""
     import importlib
 
-    for name in ("lessons", "labs", "review", "exam"):
+    for name in ("lessons", "labs", "review", "exam", "workshop"):
         try:
             module = importlib.import_module(f"tutor.cli.{name}")
         except ModuleNotFoundError as exc:

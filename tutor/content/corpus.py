@@ -92,6 +92,10 @@ def content_roots(extra: Iterable[Path] = (), include_builtin: bool = True) -> l
     roots = [builtin_root()] if include_builtin else []
     env = os.environ.get("TUTOR_CONTENT_PATH", "") if include_builtin else ""
     roots += [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
+    if include_builtin:
+        from tutor.paths import workshop_content_roots
+
+        roots += workshop_content_roots()  # a joined workshop's own lessons, labs and questions
     roots += list(extra)
     unique: list[Path] = []
     for root in roots:

@@ -66,6 +66,7 @@ class DrillResult:
 def finish(drill: Drill, answer: str, confirmed: list[str], started_at: datetime, duration_s: float) -> DrillResult:
     """Record the attempt and schedule the drill's review card from the confirmed coverage."""
     from tutor.srs.scheduler import record_answer
+    from tutor.store import outbox
     from tutor.store.db import session
     from tutor.store.models import DrillAttempt
 
@@ -77,5 +78,7 @@ def finish(drill: Drill, answer: str, confirmed: list[str], started_at: datetime
         s.add(DrillAttempt(drill_id=drill.id, started_at=started_at.astimezone(UTC), duration_s=duration_s,
                            answer=answer, detected=json.dumps(detected), confirmed=json.dumps(confirmed),
                            rating=rating))
+        outbox.record(s.connection(), "drill_done", drill=drill.id, covered=len(confirmed),
+                      total=len(drill.key_points), rating=rating, duration_s=round(duration_s, 3))
     record_answer("drill", drill.id, rating, int(duration_s * 1000), source="drill")
     return DrillResult(drill.id, detected, confirmed, rating, duration_s)

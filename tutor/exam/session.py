@@ -171,7 +171,8 @@ class ExamSession:
         if self.submitted:
             return self.result(catalog)
         outcome = self.result(catalog)
-        records.finish_attempt(self.attempt_id, outcome.correct, outcome.scaled, outcome.passed, self.elapsed())
+        records.finish_attempt(self.attempt_id, outcome.correct, outcome.scaled, outcome.passed, self.elapsed(),
+                               [(d.domain, d.correct, d.total) for d in outcome.domains])
         self.submitted, self._since = True, None
         wrong = [q.id for i, q in enumerate(self.questions) if not self.correct.get(i, False) and i in self.responses]
         if wrong:

@@ -132,6 +132,10 @@ def _review(conn, kind: str, item_id: str, rating: int, duration_ms: int | None,
         (card_id, rating, to_db(at), duration_ms, state_before, elapsed, interval_days, source, before, day, counted),
     ).lastrowid
     _add_to_day(conn, day, 1, state_before == NEW, counted, rating, duration_ms or 0)
+    if source == "review":  # a joined workshop hears of review answers, in this same transaction
+        from tutor.store.outbox import record
+
+        record(conn, "review_answered", kind=kind, item=item_id, rating=rating, duration_ms=duration_ms)
     return Recorded(log_id, card_id, kind, item_id, rating, int(new.state), new.due, interval_days, row is None)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from . import outbox
 from .db import session
 from .models import ExamAnswer, ExamAttempt
 
@@ -103,13 +104,18 @@ def _elapsed(s, attempt_id: int, elapsed_s: float) -> None:
         s.add(row)
 
 
-def finish_attempt(attempt_id: int, correct: int, scaled: int, passed: bool, elapsed_s: float) -> None:
+def finish_attempt(attempt_id: int, correct: int, scaled: int, passed: bool, elapsed_s: float,
+                   domains: list[tuple[str, int, int]] = ()) -> None:
+    """Submit the attempt; ``domains`` is (domain id, correct, total) for a joined workshop's event."""
     with session() as s:
         row = s.get(ExamAttempt, attempt_id)
         row.status, row.submitted_at = "submitted", datetime.now(UTC)
         row.correct, row.scaled_score, row.passed = correct, scaled, passed
         row.elapsed_s = min(max(row.elapsed_s, elapsed_s), float(row.time_limit_s))
         s.add(row)
+        outbox.record(s.connection(), "exam_finished", profile=row.profile_id, mode=row.mode, seed=row.seed,
+                      correct=correct, total=row.total, scaled=scaled, passed=passed,
+                      domains=[{"domain": d, "correct": c, "total": t} for d, c, t in domains])
 
 
 def history(profile_id: str | None = None) -> list[AttemptRow]:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import select
 
+from . import outbox
 from .db import session
 from .models import LabAttempt, LabCheckResult
 
@@ -42,6 +43,7 @@ def open_lab_attempt(lab_id: str, at: datetime | None = None) -> int:
             row = LabAttempt(lab_id=lab_id, started_at=at or datetime.now(UTC))
             s.add(row)
             s.flush()
+            outbox.record(s.connection(), "lab_started", lab=lab_id)
         return row.id
 
 
@@ -50,11 +52,14 @@ def lab_attempt(attempt_id: int) -> Attempt:
         return _plain(s.get(LabAttempt, attempt_id))
 
 
-def _update(attempt_id: int, change) -> Attempt:
+def _update(attempt_id: int, change, event: str | None = None, details=lambda row: {}) -> Attempt:
+    """Change the attempt and queue the workshop ``event`` about it, in one transaction."""
     with session() as s:
         row = s.get(LabAttempt, attempt_id)
         change(row)
         s.add(row)
+        if event:
+            outbox.record(s.connection(), event, lab=row.lab_id, **details(row))
         return _plain(row)
 
 
@@ -63,18 +68,18 @@ def use_hint(attempt_id: int, available: int) -> int:
     def bump(row: LabAttempt) -> None:
         row.hints_used = min(row.hints_used + 1, available)
 
-    return _update(attempt_id, bump).hints_used
+    return _update(attempt_id, bump, "lab_hint", lambda row: {"number": row.hints_used}).hints_used
 
 
 def mark_solution_viewed(attempt_id: int) -> None:
-    _update(attempt_id, lambda row: setattr(row, "solution_viewed", True))
+    _update(attempt_id, lambda row: setattr(row, "solution_viewed", True), "lab_solution_viewed")
 
 
 def count_reset(attempt_id: int) -> None:
     def bump(row: LabAttempt) -> None:
         row.resets += 1
 
-    _update(attempt_id, bump)
+    _update(attempt_id, bump, "lab_reset")
 
 
 def finish_lab_attempt(attempt_id: int) -> None:
@@ -102,6 +107,9 @@ def record_lab_check(attempt_id: int, report: Any) -> None:
         if report.passed == report.total and row.status == "active":
             row.status = "passed"
         s.add(row)
+        outbox.record(s.connection(), "lab_graded", lab=row.lab_id, passed=report.passed, total=report.total,
+                      score=report.score, hints_used=row.hints_used,
+                      checks=[{"id": c.id, "passed": c.passed, "message": c.message[:2000]} for c in report.checks])
 
 
 def lab_summaries() -> dict[str, dict[str, Any]]:

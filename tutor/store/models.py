@@ -155,7 +155,49 @@ class DrillAttempt(SQLModel, table=True):
     rating: int
 
 
+class WorkshopMembership(SQLModel, table=True):
+    """A workshop this learner joined (``tutor workshop join``); at most one has ``left_at`` unset."""
+
+    __tablename__ = "workshop_membership"
+    id: int | None = Field(default=None, primary_key=True)
+    server_url: str
+    workshop_id: str
+    title: str
+    attendee_id: str
+    name: str
+    token: str  # the attendee token the server issued; it only reaches this attendee's own data
+    pack_sha256: str
+    pack_dir: str
+    joined_at: datetime
+    left_at: datetime | None = None
+    last_sync_at: datetime | None = None
+    last_error: str | None = None
+
+
+class WorkshopOutbox(SQLModel, table=True):
+    """Events for the workshop server, written in the same transaction as the record they describe.
+
+    ``sent_at`` is set when the server acknowledged the event; rows are never deleted.
+    """
+
+    __tablename__ = "workshop_outbox"
+    __table_args__ = (
+        UniqueConstraint("membership_id", "seq"),
+        Index("ix_workshop_outbox_pending", "membership_id", "seq", sqlite_where=text("sent_at IS NULL"),
+              postgresql_where=text("sent_at IS NULL")),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    membership_id: int = Field(foreign_key="workshop_membership.id")
+    event_id: str = Field(unique=True)  # a UUID made here; the server stores each (attendee, event id) once
+    seq: int
+    type: str
+    event: str  # the whole event as JSON, as it goes on the wire
+    created_at: datetime
+    sent_at: datetime | None = None
+    rejected: str | None = None  # why the server (or the protocol) refused it; kept, never retried
+
+
 __all__ = [
     "Card", "DrillAttempt", "ExamAnswer", "ExamAttempt", "LabAttempt", "LabCheckResult",
-    "LessonPosition", "ReviewDay", "ReviewLog", "SectionRead", "Setting",
+    "LessonPosition", "ReviewDay", "ReviewLog", "SectionRead", "Setting", "WorkshopMembership", "WorkshopOutbox",
 ]

@@ -22,6 +22,7 @@ class HomeData:
     problems: list[str] = field(default_factory=list)
     error: str | None = None
     plan: object | None = None  # tutor.srs.plan.TodayPlan
+    workshop: tuple[str, list] | None = None  # (title, agenda entries) of a joined workshop
 
 
 def gather(catalog) -> HomeData:
@@ -56,7 +57,20 @@ def gather(catalog) -> HomeData:
         labs_total=len(catalog.labs),
         steps=steps,
         problems=problems,
+        workshop=_workshop(catalog),
     )
+
+
+def _workshop(catalog) -> tuple[str, list] | None:
+    from tutor import paths
+
+    if not paths.workshop_file().exists():  # not joined: load nothing of the workshop client
+        return None
+    from tutor.workshop.client import agenda
+    from tutor.store.outbox import active_membership
+
+    membership = active_membership()
+    return (membership.title, agenda(membership, catalog)) if membership else None
 
 
 class HomeScreen(ModeScreen):
@@ -70,14 +84,35 @@ class HomeScreen(ModeScreen):
                 yield Static("Review\n[dim]loading…[/dim]", id="tile-review", classes="tile")
                 yield Static("Lessons\n[dim]loading…[/dim]", id="tile-lessons", classes="tile")
                 yield Static("Labs\n[dim]loading…[/dim]", id="tile-labs", classes="tile")
+            workshop = Static("", id="workshop")
+            workshop.display = False  # shown only while a workshop is joined
+            yield workshop
             yield Static("", id="next-steps")
             yield Static("", id="chapters")
             yield Static("", id="problems")
 
+    sender = None  # the workshop's outbox sender, while a workshop is joined
+
     def on_mount(self) -> None:
         self.reload()
 
+    def on_unmount(self) -> None:
+        if self.sender is not None:
+            self.sender.close()
+
+    def _sync_status(self, text: str) -> None:
+        """From the sender's thread: the latest delivery news, under the agenda."""
+        def show() -> None:
+            self.sync_text = text
+            self._render_workshop()
+
+        self.app.call_from_thread(show)
+
+    sync_text = ""
+    workshop_data: tuple[str, list] | None = None
+
     def show(self, data: HomeData) -> None:
+        self._show_workshop(data)
         t = data.today
         if t is not None:
             self.query_one("#tile-review", Static).update(
@@ -130,6 +165,36 @@ class HomeScreen(ModeScreen):
             )
         else:
             problems.update("")
+
+
+    def _show_workshop(self, data: HomeData) -> None:
+        panel = self.query_one("#workshop", Static)
+        panel.display = data.workshop is not None
+        if data.workshop is None:
+            return
+        if self.sender is None:
+            from tutor.workshop.client import Sender
+
+            self.sender = Sender(self._sync_status).start()
+        else:
+            self.sender.nudge()  # whatever the learner just did goes out now
+        self.workshop_data = data.workshop
+        self._render_workshop()
+
+    def _render_workshop(self) -> None:
+        if self.workshop_data is None:
+            return
+        title, entries = self.workshop_data
+        upcoming = next((e for e in entries if not e.done), None)
+        done = sum(e.done for e in entries)
+        rows = [f"[b]Workshop[/b] · {escape(title)} · {done}/{len(entries)} done"]
+        for e in entries:
+            mark = "[green]✔[/]" if e.done else ("[b]→[/]" if e is upcoming else "[dim]·[/]")
+            text = f"[b]{escape(e.title)}[/] [dim]next[/]" if e is upcoming else escape(e.title)
+            rows.append(f"  {mark} {text}")
+        if self.sync_text:
+            rows.append(f"  [dim]sync: {escape(self.sync_text)}[/]")
+        self.query_one("#workshop", Static).update("\n".join(rows) + "\n")
 
 
 CHAPTER_TITLE_WIDTH = 52  # longer titles are cut, so every progress bar starts in the same column
