@@ -130,7 +130,7 @@ def test_offline_events_wait_and_go_once_the_server_is_back(server: Server, tuto
 
 def test_a_cli_command_sends_what_it_recorded_on_its_way_out(server: Server, tutor_home):
     membership = client.join(server.url, server.code, "Ann")
-    tutor(tutor_home, "lab", "hint", "sqs-dead-letter")  # no explicit sync
+    tutor(tutor_home, "lab", "hint", "sqs-dead-letter", "--yes")  # no explicit sync
     assert [e["type"] for e in _server_events(server, membership.attendee_id)] == ["lab_started", "lab_hint"]
 
 

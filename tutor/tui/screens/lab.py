@@ -102,13 +102,17 @@ class LabScreen(Screen):
         from tutor.sandbox import AwsCli, SandboxError
 
         try:
-            session, fresh = labs.start(self.catalog, self.lab.id, watch_pid=os.getpid())
+            session, how = labs.start(self.catalog, self.lab.id)
         except (labs.LabError, SandboxError) as exc:
             self.app.call_from_thread(self._header, f"[b red]The lab could not start[/]: {escape(str(exc))}")
             return
+        except Exception as exc:  # noqa: BLE001 - a bug must show on screen, not leave "starting…" forever
+            self.app.call_from_thread(self._header, f"[b red]The lab could not start[/]: {escape(repr(exc))}")
+            raise
         self.session = session
         self.cli = AwsCli(session.sandbox, cwd=session.workspace)
-        note = "sandbox started" if fresh else "sandbox already running"
+        note = {"started": "sandbox started", "resumed": "your saved sandbox resumed",
+                "running": "sandbox already running"}.get(how, how)
         self.app.call_from_thread(
             self._header,
             f"[b]{escape(self.lab.title)}[/b] · {note} on {session.sandbox.endpoint} · "
