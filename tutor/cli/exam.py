@@ -24,7 +24,7 @@ def _fail(message: str) -> None:
 
 
 @exam_app.command("list")
-def list_profiles(as_json: bool = typer.Option(False, "--json")) -> None:
+def list_profiles(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """The exam profiles: questions, minutes, domains and the pass mark."""
     catalog = _catalog()
     rows = [{"id": p.id, "title": p.title, "family": p.family, "questions": p.questions, "minutes": p.minutes,
@@ -96,7 +96,7 @@ def start(
 
 
 @exam_app.command()
-def history(as_json: bool = typer.Option(False, "--json"), profile: Optional[str] = typer.Option(None, help="Only this profile.")) -> None:  # noqa: UP007
+def history(as_json: bool = typer.Option(False, "--json", help="Machine-readable output."), profile: Optional[str] = typer.Option(None, help="Only this profile.")) -> None:  # noqa: UP007
     """Your submitted attempts, oldest first."""
     from tutor.store.exams import history as rows
 
@@ -116,7 +116,7 @@ def history(as_json: bool = typer.Option(False, "--json"), profile: Optional[str
 
 
 @exam_app.command()
-def results(attempt: int, as_json: bool = typer.Option(False, "--json")) -> None:
+def results(attempt: int, as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """One attempt: score, per-domain breakdown and every question."""
     data = _results(_catalog(), attempt)
     if as_json:
@@ -140,7 +140,7 @@ def results(attempt: int, as_json: bool = typer.Option(False, "--json")) -> None
 
 
 @drill_app.command("list")
-def list_drills(as_json: bool = typer.Option(False, "--json")) -> None:
+def list_drills(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """The interview drills."""
     catalog = _catalog()
     rows = [{"id": d.id, "title": d.title, "minutes": d.minutes, "lesson": d.lesson,
@@ -156,7 +156,7 @@ def plan(
     exam_date: Optional[str] = typer.Option(None, "--exam-date", help="The exam day, YYYY-MM-DD."),  # noqa: UP007
     profile: Optional[str] = typer.Option(None, "--profile", help="The exam profile (tutor exam list)."),  # noqa: UP007
     clear: bool = typer.Option(False, "--clear", help="Remove the plan."),
-    as_json: bool = typer.Option(False, "--json"),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Set a target exam date: reviews and new cards are then paced so you arrive ready."""
     from tutor.srs.plan import clear_plan, get_plan, set_plan, today_plan

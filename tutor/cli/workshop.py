@@ -63,7 +63,7 @@ def serve(
     db: Optional[str] = typer.Option(None, "--db", help="SQLAlchemy URL; default SQLite in the data dir. "  # noqa: UP007
                                      "Several workers need postgresql+psycopg://USER@HOST/DB."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; 0.0.0.0 serves the room's network."),
-    port: int = typer.Option(8765, "--port", min=1, max=65535),
+    port: int = typer.Option(8765, "--port", min=1, max=65535, help="TCP port to listen on."),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes (PostgreSQL only for >1)."),
     as_json: bool = typer.Option(False, "--json", help="Print url, code and token_file as JSON on the first line."),
     ssl_certfile: Optional[Path] = typer.Option(None, "--ssl-certfile", help="TLS certificate (PEM)."),  # noqa: UP007

@@ -51,7 +51,12 @@ class ModeScreen(Screen):
 
     def _on_mount(self, event) -> None:
         # The footer builds a widget per key; adding it just after the first paint keeps start-up quick.
-        self.call_after_refresh(self.mount, Footer())
+        self.call_after_refresh(self._add_footer)
+
+    async def _add_footer(self) -> None:
+        await self.mount(Footer())
+        # a footer mounted late has missed the bindings signal of the first focus: without this it stays blank
+        self.refresh_bindings()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
