@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tutor.sandbox import AwsCli, run_handler, start_sandbox  # noqa: E402
-from tutor.sandbox.aws_cli import run_aws_subprocess  # noqa: E402
+from tutor.sandbox import AwsCli, run_handler, start_sandbox
+from tutor.sandbox.aws_cli import run_aws_subprocess
 
 FIRST_COMMAND = """
 import sys, time

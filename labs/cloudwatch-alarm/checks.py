@@ -44,7 +44,7 @@ def _read(ctx):
 
 
 def alarm_metric(ctx):
-    alarm, metric, problem = _read(ctx)
+    _alarm, metric, problem = _read(ctx)
     if problem:
         return False, problem
     namespace, name, dims, _statistic, _period, unit = metric
@@ -60,7 +60,7 @@ def alarm_metric(ctx):
 
 
 def alarm_statistic(ctx):
-    alarm, metric, problem = _read(ctx)
+    _alarm, metric, problem = _read(ctx)
     if problem:
         return False, problem
     _namespace, _name, _dims, statistic, period, _unit = metric

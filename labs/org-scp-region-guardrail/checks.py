@@ -63,9 +63,8 @@ def _effective(ctx):
     except Exception:  # noqa: BLE001 - AWSOrganizationsNotInUseException
         return None, "There is no organization yet."
     ou = _workloads(ctx)
-    if ou is not None:
-        if _attached(ctx, ou["Id"], own_only=True):
-            return _attached(ctx, ou["Id"]), None
+    if ou is not None and _attached(ctx, ou["Id"], own_only=True):
+        return _attached(ctx, ou["Id"]), None
     scps = _customer_scps(ctx)
     if not scps:
         return None, "There is no service control policy of your own yet."

@@ -71,7 +71,7 @@ def _alb(ctx):
 
 
 def _strip_dualstack(name):
-    return name[len("dualstack."):] if name.startswith("dualstack.") else name
+    return name.removeprefix("dualstack.")
 
 
 def www_to_alb(ctx):

@@ -71,7 +71,7 @@ def notification_filter(ctx):
     for configuration in configurations:
         filters = _filters(configuration)
         if filters.get("prefix") != "uploads/" or filters.get("suffix") != ".jpg":
-            def shown(name):
+            def shown(name, filters=filters):
                 value = filters.get(name)
                 return f"{name} {value!r}" if value is not None else f"no {name}"
 

@@ -121,7 +121,7 @@ def _policy_check(ctx, name):
     queue = _queue(ctx, name)
     if queue is None:
         return False, f"There is no queue {name} yet."
-    url, attributes = queue
+    _url, attributes = queue
     return judge_queue_policy(attributes.get("Policy"), attributes["QueueArn"], _topic_arn(ctx), ctx.account_id)
 
 

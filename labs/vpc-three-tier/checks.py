@@ -145,9 +145,7 @@ def tiers_span_two_azs(ctx):
 
 def igw_attached(ctx):
     vpc = _vpc(ctx)
-    if not _igw_ids(ctx, vpc["VpcId"]):
-        return False
-    return True
+    return _igw_ids(ctx, vpc["VpcId"])
 
 
 def public_routes(ctx):

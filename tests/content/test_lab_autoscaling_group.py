@@ -1,10 +1,8 @@
 """autoscaling-group graded against a real sandbox: other correct solutions pass, plausible mistakes fail
 exactly the checks they should."""
 
-import pytest
 
 from fixtures.labs import failing
-
 
 LAB = "autoscaling-group"
 CPU50 = {"PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"}, "TargetValue": 50.0}

@@ -7,9 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from fixtures.labs import failing, message
-
 
 LAB = "cfn-users-stack"
 STACK = "users-api-dev"

@@ -2,19 +2,16 @@
 
 import json
 
-import pytest
-
 from fixtures.labs import failing, report
-
 
 LAB = "cloudwatch-alarm"
 TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:ops-alerts"
-ALARM = dict(
-    AlarmName="lambda-errors-high", Namespace="AWS/Lambda", MetricName="Errors",
-    Dimensions=[{"Name": "FunctionName", "Value": "my-api"}], Statistic="Sum", Period=300, EvaluationPeriods=2,
-    Threshold=5.0, ComparisonOperator="GreaterThanThreshold", TreatMissingData="notBreaching",
-    AlarmActions=[TOPIC_ARN],
-)
+ALARM = {
+    "AlarmName": "lambda-errors-high", "Namespace": "AWS/Lambda", "MetricName": "Errors",
+    "Dimensions": [{"Name": "FunctionName", "Value": "my-api"}], "Statistic": "Sum", "Period": 300, "EvaluationPeriods": 2,
+    "Threshold": 5.0, "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching",
+    "AlarmActions": [TOPIC_ARN],
+}
 
 
 def build(ctx, *, alarm=None, drop=(), metric=None):

@@ -3,9 +3,7 @@
 import json
 
 import pytest
-
 from fixtures.labs import failing, message
-
 
 LAB = "cross-account-assume-role"
 ROLE = "audit-readonly"

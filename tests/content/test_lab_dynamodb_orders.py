@@ -2,10 +2,7 @@
 
 import json
 
-import pytest
-
 from fixtures.labs import failing, report
-
 
 LAB = "dynamodb-orders"
 HASH_RANGE = [{"AttributeName": "userId", "KeyType": "HASH"}, {"AttributeName": "orderId", "KeyType": "RANGE"}]

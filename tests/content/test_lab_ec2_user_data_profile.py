@@ -4,11 +4,9 @@ exactly the checks they should."""
 import base64
 import json
 
-import pytest
+from fixtures.labs import failing
 
 from tutor.content import load_catalog
-
-from fixtures.labs import failing
 
 LAB = "ec2-user-data-profile"
 BUCKET_ARN = "arn:aws:s3:::shelfwise-web-assets"

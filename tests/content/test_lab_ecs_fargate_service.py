@@ -3,10 +3,7 @@
 import copy
 import json
 
-import pytest
-
 from fixtures.labs import failing, message
-
 
 LAB = "ecs-fargate-service"
 ACCOUNT = "123456789012"
@@ -51,16 +48,16 @@ def build(session, *, rules=None, trust=TRUST, permissions=PULL_AND_LOG, contain
     role_arn = iam.create_role(RoleName="trailhead-web-exec", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     policy = iam.create_policy(PolicyName="trailhead-pull-and-log", PolicyDocument=json.dumps(permissions))["Policy"]["Arn"]
     iam.attach_role_policy(RoleName="trailhead-web-exec", PolicyArn=policy)
-    params = dict(family="web", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu=".25 vCPU",
-                  memory="0.5GB", containerDefinitions=[container or CONTAINER])
+    params = {"family": "web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": ".25 vCPU",
+                  "memory": "0.5GB", "containerDefinitions": [container or CONTAINER]}
     if execution_role:
         params["executionRoleArn"] = role_arn
     params.update(task or {})
     client("ecs").register_task_definition(**params)
     ids, group = network(session)
-    svc = dict(cluster="prod", serviceName="web", taskDefinition="web", desiredCount=2, launchType="FARGATE",
-               networkConfiguration={"awsvpcConfiguration": {"subnets": subnets or ids, "securityGroups": [group],
-                                                             "assignPublicIp": public_ip}})
+    svc = {"cluster": "prod", "serviceName": "web", "taskDefinition": "web", "desiredCount": 2, "launchType": "FARGATE",
+               "networkConfiguration": {"awsvpcConfiguration": {"subnets": subnets or ids, "securityGroups": [group],
+                                                             "assignPublicIp": public_ip}}}
     svc.update(service or {})
     client("ecs").create_service(**svc)
 

@@ -6,9 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
 from fixtures.labs import OTHER_SENDER_IDS, failing, message, other_sender_statements, report
-
 
 LAB = "eventbridge-to-sqs"
 ACCOUNT = "123456789012"

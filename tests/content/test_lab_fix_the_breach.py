@@ -2,10 +2,7 @@
 
 import json
 
-import pytest
-
 from fixtures.labs import failing
-
 
 LAB = "fix-the-breach"
 BUCKET = "customer-exports"

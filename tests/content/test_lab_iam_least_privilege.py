@@ -3,9 +3,7 @@
 import json
 
 import pytest
-
 from fixtures.labs import failing
-
 
 LAB = "iam-least-privilege"
 ROLE = "thumbnail-lambda"

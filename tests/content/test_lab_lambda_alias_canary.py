@@ -4,10 +4,7 @@ import io
 import zipfile
 from pathlib import Path
 
-import pytest
-
 from fixtures.labs import failing, message
-
 
 LAB = "lambda-alias-canary"
 RELEASE_2 = (Path(__file__).resolve().parents[2] / "labs" / LAB / "starter" / "app.py").read_text()

@@ -3,8 +3,6 @@
 import io
 import zipfile
 
-import pytest
-
 from fixtures.labs import failing, report
 
 LAB = "lambda-users-api"
@@ -20,11 +18,11 @@ def zipped(source, name="handler.py"):
 
 
 def deploy(session, source, **overrides):
-    params = dict(
-        FunctionName="users-api", Runtime="python3.12", Handler="handler.lambda_handler", Role=ROLE_ARN,
-        Timeout=30, MemorySize=512, Environment={"Variables": {"TABLE_NAME": "Users"}},
-        Code={"ZipFile": zipped(source)},
-    )
+    params = {
+        "FunctionName": "users-api", "Runtime": "python3.12", "Handler": "handler.lambda_handler", "Role": ROLE_ARN,
+        "Timeout": 30, "MemorySize": 512, "Environment": {"Variables": {"TABLE_NAME": "Users"}},
+        "Code": {"ZipFile": zipped(source)},
+    }
     params.update(overrides)
     session.sandbox.client("lambda").create_function(**params)
 

@@ -3,9 +3,7 @@
 import json
 
 import pytest
-
 from fixtures.labs import failing, message
-
 
 LAB = "org-scp-region-guardrail"
 GLOBAL = ["iam:*", "sts:*", "organizations:*", "route53:*", "cloudfront:*"]

@@ -1,10 +1,8 @@
 """rds-multi-az graded against a real sandbox: other correct solutions pass, plausible mistakes fail
 exactly the checks they should."""
 
-import pytest
 
 from fixtures.labs import failing
-
 
 LAB = "rds-multi-az"
 
@@ -18,10 +16,10 @@ def build(ctx, *, subnets=("orders-private-a", "orders-private-b"), **overrides)
     rds = ctx.client("rds")
     rds.create_db_subnet_group(DBSubnetGroupName="orders-db-subnets", DBSubnetGroupDescription="orders",
                                SubnetIds=subnet_ids(ctx.client("ec2"), *subnets))
-    params = dict(DBInstanceIdentifier="orders-db", Engine="postgres", DBInstanceClass="db.m6g.large",
-                  AllocatedStorage=100, MasterUsername="orders", MasterUserPassword="not-a-real-one-42",
-                  DBSubnetGroupName="orders-db-subnets", MultiAZ=True, PubliclyAccessible=False,
-                  StorageEncrypted=True, BackupRetentionPeriod=7, DeletionProtection=True)
+    params = {"DBInstanceIdentifier": "orders-db", "Engine": "postgres", "DBInstanceClass": "db.m6g.large",
+                  "AllocatedStorage": 100, "MasterUsername": "orders", "MasterUserPassword": "not-a-real-one-42",
+                  "DBSubnetGroupName": "orders-db-subnets", "MultiAZ": True, "PubliclyAccessible": False,
+                  "StorageEncrypted": True, "BackupRetentionPeriod": 7, "DeletionProtection": True}
     params.update(overrides)
     params = {k: v for k, v in params.items() if v is not None}
     rds.create_db_instance(**params)

@@ -3,10 +3,7 @@ exactly the checks they should."""
 
 import json
 
-import pytest
-
 from fixtures.labs import failing
-
 
 LAB = "route53-records"
 HC = {"IPAddress": "198.51.100.10", "Port": 443, "Type": "HTTPS", "ResourcePath": "/health"}

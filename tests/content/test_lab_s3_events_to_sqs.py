@@ -3,9 +3,7 @@
 import json
 
 import pytest
-
 from fixtures.labs import OTHER_SENDER_IDS, failing, message, other_sender_statements, report
-
 
 LAB = "s3-events-to-sqs"
 ACCOUNT = "123456789012"

@@ -2,10 +2,7 @@
 
 import json
 
-import pytest
-
 from fixtures.labs import failing, report
-
 
 LAB = "sns-fanout"
 ACCOUNT = "123456789012"

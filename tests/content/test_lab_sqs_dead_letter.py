@@ -2,11 +2,9 @@
 
 import json
 
-import pytest
+from fixtures.labs import failing
 
 from tutor.grading import grade
-
-from fixtures.labs import failing
 
 LAB = "sqs-dead-letter"
 DLQ_ARN = "arn:aws:sqs:us-east-1:123456789012:orders-dlq"

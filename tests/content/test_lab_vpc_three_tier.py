@@ -3,10 +3,7 @@ exactly the checks they should."""
 
 import json
 
-import pytest
-
 from fixtures.labs import failing
-
 
 LAB = "vpc-three-tier"
 

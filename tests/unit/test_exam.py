@@ -139,9 +139,10 @@ def test_wrong_exam_answers_lapse_their_review_cards(catalog):
     record_answer("question", q0.id, 3, 1000)  # learnt once, due in the future
     s.answer(0, "wrong")
     s.submit(catalog)
+    from sqlmodel import select
+
     from tutor.store.db import session as db
     from tutor.store.models import ReviewLog
-    from sqlmodel import select
 
     with db(read_only=True) as d:
         sources = [r.source for r in d.exec(select(ReviewLog))]

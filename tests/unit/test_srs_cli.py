@@ -97,6 +97,7 @@ def test_optimize_without_the_extra_says_how_to_install_it(cli, monkeypatch):
 
 def test_optimize_fits_the_log_and_adopts_only_a_better_fit():
     import fsrs_rs_python  # noqa: F401 - installed by the test extra: a missing install must fail, not skip
+
     from tutor.srs.config import load_settings
     from tutor.srs.optimize import optimize
     from tutor.srs.scheduler import AGAIN, EASY, GOOD, HARD, record_answer

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy import create_engine
 
 from tutor.store import db, progress
 from tutor.store.db import current_revision, get_engine, head_revision, make_engine, upgrade

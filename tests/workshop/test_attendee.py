@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import Server, tutor
+
 from tutor.workshop import client
 
 
@@ -79,9 +79,10 @@ def test_every_kind_of_event_reaches_the_server_once_in_sequence(server: Server)
 
 def test_nothing_is_queued_without_a_workshop():
     _do_one_of_everything()
+    from sqlmodel import select
+
     from tutor.store.db import session
     from tutor.store.models import WorkshopOutbox
-    from sqlmodel import select
 
     with session(read_only=True) as s:
         assert s.exec(select(WorkshopOutbox)).all() == []

@@ -14,8 +14,8 @@ import time
 
 import httpx
 import sqlalchemy as sa
-
 from conftest import Server, tutor_env
+
 from tutor.workshop import client
 
 SETTLE_WAIT_S = 300  # how long delivery may take on a loaded machine; a hang fails, slowness does not
@@ -240,11 +240,9 @@ def test_attendee_sigkilled_between_writing_and_sending_loses_nothing(server: Se
     kills = 0
     for _ in range(6):  # killed at a random point: inside a write, between write and send, or mid-request
         proc = child("send", 40)
-        lines = 0
         stop_after = rng.randint(3, 35)
         assert proc.stdout is not None
-        for _line in proc.stdout:
-            lines += 1
+        for lines, _line in enumerate(proc.stdout, start=1):
             if lines >= stop_after:
                 os.kill(proc.pid, signal.SIGKILL)
                 kills += 1

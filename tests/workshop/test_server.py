@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-
 from conftest import Server, event, tutor
 
 

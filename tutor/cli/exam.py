@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Optional
 
 import typer
 
@@ -71,7 +70,7 @@ def _results(catalog, attempt_id: int) -> dict:
 @exam_app.command()
 def start(
     profile: str,
-    seed: Optional[int] = typer.Option(None, help="The same seed gives everyone the same exam (for a class)."),  # noqa: UP007
+    seed: int | None = typer.Option(None, help="The same seed gives everyone the same exam (for a class)."),
     practice: bool = typer.Option(False, "--practice", help="Practice mode: pause, and feedback after each answer."),
     open_app: bool = typer.Option(True, "--open/--no-open", help="Open the app to sit it now."),
 ) -> None:
@@ -96,7 +95,7 @@ def start(
 
 
 @exam_app.command()
-def history(as_json: bool = typer.Option(False, "--json", help="Machine-readable output."), profile: Optional[str] = typer.Option(None, help="Only this profile.")) -> None:  # noqa: UP007
+def history(as_json: bool = typer.Option(False, "--json", help="Machine-readable output."), profile: str | None = typer.Option(None, help="Only this profile.")) -> None:
     """Your submitted attempts, oldest first."""
     from tutor.store.exams import history as rows
 
@@ -153,8 +152,8 @@ def list_drills(as_json: bool = typer.Option(False, "--json", help="Machine-read
 
 
 def plan(
-    exam_date: Optional[str] = typer.Option(None, "--exam-date", help="The exam day, YYYY-MM-DD."),  # noqa: UP007
-    profile: Optional[str] = typer.Option(None, "--profile", help="The exam profile (tutor exam list)."),  # noqa: UP007
+    exam_date: str | None = typer.Option(None, "--exam-date", help="The exam day, YYYY-MM-DD."),
+    profile: str | None = typer.Option(None, "--profile", help="The exam profile (tutor exam list)."),
     clear: bool = typer.Option(False, "--clear", help="Remove the plan."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:

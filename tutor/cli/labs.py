@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -142,7 +142,7 @@ def start(lab: str,
 
 
 @lab_app.command()
-def env(lab: Optional[str] = LAB_ARG,  # noqa: UP007
+def env(lab: str | None = LAB_ARG,
         unset: bool = typer.Option(False, "--unset", help="Print the lines that undo `env` instead.")) -> None:
     """Print the lab's environment as `export ...` lines, for `eval "$(tutor lab env LAB)"`.
 
@@ -171,7 +171,7 @@ def _lab_dirs() -> list[str]:
 
 
 @lab_app.command()
-def shell(lab: Optional[str] = LAB_ARG) -> None:  # noqa: UP007
+def shell(lab: str | None = LAB_ARG) -> None:
     """Open a shell inside the lab: its environment, `aws` pointed at the sandbox, a prompt that names it.
 
     `exit` (or Ctrl-D) leaves it and your shell is exactly as before; the lab keeps running.
@@ -188,7 +188,7 @@ def shell(lab: Optional[str] = LAB_ARG) -> None:  # noqa: UP007
 
 
 @lab_app.command()
-def check(lab: Optional[str] = LAB_ARG,  # noqa: UP007
+def check(lab: str | None = LAB_ARG,
           as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """Run every check. Exit 0 when all pass, 1 otherwise."""
     from tutor.grading import session as labs
@@ -201,7 +201,7 @@ def check(lab: Optional[str] = LAB_ARG,  # noqa: UP007
 
 
 @lab_app.command()
-def hint(lab: Optional[str] = LAB_ARG,  # noqa: UP007
+def hint(lab: str | None = LAB_ARG,
          yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before spending the first hint.")) -> None:
     """Show the next hint (each one used lowers the score by 10%; the first one asks before it spends)."""
     from tutor.grading import session as labs
@@ -218,7 +218,7 @@ def hint(lab: Optional[str] = LAB_ARG,  # noqa: UP007
 
 
 @lab_app.command()
-def solution(lab: Optional[str] = LAB_ARG,  # noqa: UP007
+def solution(lab: str | None = LAB_ARG,
              yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")) -> None:
     """Show the reference solution. Before a pass the attempt then scores 0; after a pass it costs nothing."""
     from tutor.grading import session as labs
@@ -234,7 +234,7 @@ def solution(lab: Optional[str] = LAB_ARG,  # noqa: UP007
 
 
 @lab_app.command()
-def reset(lab: Optional[str] = LAB_ARG,  # noqa: UP007
+def reset(lab: str | None = LAB_ARG,
           yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")) -> None:
     """Empty the sandbox and run the setup again (your workspace files stay)."""
     from tutor.grading import session as labs
@@ -250,7 +250,7 @@ def reset(lab: Optional[str] = LAB_ARG,  # noqa: UP007
 
 
 @lab_app.command()
-def stop(lab: Optional[str] = LAB_ARG) -> None:  # noqa: UP007
+def stop(lab: str | None = LAB_ARG) -> None:
     """Save the lab's sandbox and stop it; `tutor lab start LAB` resumes it exactly."""
     from tutor.grading import session as labs
 
@@ -267,7 +267,7 @@ def stop(lab: Optional[str] = LAB_ARG) -> None:  # noqa: UP007
 
 
 @lab_app.command()
-def watch(lab: Optional[str] = LAB_ARG,  # noqa: UP007
+def watch(lab: str | None = LAB_ARG,
           interval: float = typer.Option(0.5, help="Seconds between looks at the sandbox.")) -> None:
     """Re-run the checks whenever the sandbox's state changes. Ctrl-C to stop."""
     from tutor.grading import session as labs
@@ -305,7 +305,7 @@ def selftest(labs_: list[str] = typer.Argument(None, metavar="[LAB]...", help="L
     raise typer.Exit(1 if failed else 0)
 
 
-def aws(ctx: typer.Context, lab: Optional[str] = typer.Option(None, "--lab", help="Lab (default: the active one).")) -> None:  # noqa: UP007
+def aws(ctx: typer.Context, lab: str | None = typer.Option(None, "--lab", help="Lab (default: the active one).")) -> None:
     """Run the real AWS CLI against the active lab's sandbox (endpoint, keys and region forced).
 
     `tutor aws ...` is normally served before Typer loads (see main.run); this is for `tutor --help`.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -51,8 +50,8 @@ HOW = {
 @review_app.callback()
 def review(
     ctx: typer.Context,
-    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Stop after this many answers."),  # noqa: UP007
-    lesson: Optional[str] = typer.Option(None, "--lesson", help="Practise one lesson or section: s3 or s3#versioning."),  # noqa: UP007
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, help="Stop after this many answers."),
+    lesson: str | None = typer.Option(None, "--lesson", help="Practise one lesson or section: s3 or s3#versioning."),
 ) -> None:
     """Review today's questions in the terminal, reading answers from stdin (scripts welcome; EOF ends it)."""
     if ctx.invoked_subcommand is not None:
@@ -92,7 +91,7 @@ def review(
                 except ResponseError as exc:
                     _say(f"  {exc}")
             outcome = session.answer(response)
-            _say(("✓ Correct." if outcome.correct else f"✗ Not quite: the answer is {p.correct_answer()}."))
+            _say("✓ Correct." if outcome.correct else f"✗ Not quite: the answer is {p.correct_answer()}.")
             _say(q.explanation.strip())
             _say(f"Lesson: {q.lesson}" + (f" · Lab: {q.lab}" if q.lab else ""))
             _say(f"Recorded as {outcome.recorded.rating_name} (next {when(outcome.recorded.due)}).")
@@ -154,15 +153,15 @@ def optimize_cmd(
 
 @review_app.command("settings")
 def settings_cmd(
-    retention: Optional[float] = typer.Option(None, "--retention", help="Desired retention, 0.70-0.99."),  # noqa: UP007
-    new: Optional[int] = typer.Option(None, "--new", help="New cards per day."),  # noqa: UP007
-    max_reviews: Optional[int] = typer.Option(None, "--max-reviews", help="Reviews per day at most."),  # noqa: UP007
-    day_starts: Optional[int] = typer.Option(None, "--day-starts", help="Local hour a study day begins (0-23)."),  # noqa: UP007
+    retention: float | None = typer.Option(None, "--retention", help="Desired retention, 0.70-0.99."),
+    new: int | None = typer.Option(None, "--new", help="New cards per day."),
+    max_reviews: int | None = typer.Option(None, "--max-reviews", help="Reviews per day at most."),
+    day_starts: int | None = typer.Option(None, "--day-starts", help="Local hour a study day begins (0-23)."),
     reset_parameters: bool = typer.Option(False, "--reset-parameters", help="Go back to the default FSRS weights."),
 ) -> None:
     """Show the review settings, or change some of them."""
     from tutor.srs import ReviewError
-    from tutor.srs.config import save_settings, load_settings
+    from tutor.srs.config import load_settings, save_settings
 
     changes = {k: v for k, v in {"desired_retention": retention, "daily_new": new, "max_reviews": max_reviews,
                                  "day_starts_hour": day_starts}.items() if v is not None}

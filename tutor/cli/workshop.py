@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -60,15 +59,15 @@ def validate(
 @workshop_app.command("serve")
 def serve(
     pack: Path = typer.Argument(..., help="The pack folder (or its workshop.yaml)."),
-    db: Optional[str] = typer.Option(None, "--db", help="SQLAlchemy URL; default SQLite in the data dir. "  # noqa: UP007
+    db: str | None = typer.Option(None, "--db", help="SQLAlchemy URL; default SQLite in the data dir. "
                                      "Several workers need postgresql+psycopg://USER@HOST/DB."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; 0.0.0.0 serves the room's network."),
     port: int = typer.Option(8765, "--port", min=1, max=65535, help="TCP port to listen on."),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes (PostgreSQL only for >1)."),
     as_json: bool = typer.Option(False, "--json", help="Print url, code and token_file as JSON on the first line."),
-    ssl_certfile: Optional[Path] = typer.Option(None, "--ssl-certfile", help="TLS certificate (PEM)."),  # noqa: UP007
-    ssl_keyfile: Optional[Path] = typer.Option(None, "--ssl-keyfile", help="TLS private key (PEM)."),  # noqa: UP007
-    token_file: Optional[Path] = typer.Option(None, "--token-file",  # noqa: UP007
+    ssl_certfile: Path | None = typer.Option(None, "--ssl-certfile", help="TLS certificate (PEM)."),
+    ssl_keyfile: Path | None = typer.Option(None, "--ssl-keyfile", help="TLS private key (PEM)."),
+    token_file: Path | None = typer.Option(None, "--token-file",
                                               help="Where the instructor token is kept (mode 0600)."),
     join_limit: str = typer.Option("30/minute", "--join-limit", help="Join attempts allowed per client address."),
     token_limit: str = typer.Option("1200/minute", "--token-limit", help="Requests allowed per token."),
@@ -78,7 +77,8 @@ def serve(
 
     from tutor import paths
     from tutor.workshop.pack import WorkshopError, load_pack
-    from tutor.workshop.server.serve import default_db_url, default_token_file, serve as run_server
+    from tutor.workshop.server.serve import default_db_url, default_token_file
+    from tutor.workshop.server.serve import serve as run_server
 
     for value, option in ((join_limit, "--join-limit"), (token_limit, "--token-limit")):
         try:
@@ -120,7 +120,8 @@ def join(
 @workshop_app.command("status")
 def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """The joined workshop: connection, events waiting to be sent, the last successful sync, the agenda."""
-    from tutor.workshop.client import agenda, status as workshop_status
+    from tutor.workshop.client import agenda
+    from tutor.workshop.client import status as workshop_status
     from tutor.workshop.pack import WorkshopError
 
     try:
@@ -152,7 +153,8 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable 
 @workshop_app.command("sync")
 def sync() -> None:
     """Send every waiting event now; exit 1 when the server cannot be reached (they stay queued)."""
-    from tutor.workshop.client import SyncError, sync as sync_now
+    from tutor.workshop.client import SyncError
+    from tutor.workshop.client import sync as sync_now
     from tutor.workshop.pack import WorkshopError
 
     try:

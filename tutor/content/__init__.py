@@ -12,7 +12,7 @@ _HOMES = {
                      "Section"), "schema"),
 }
 
-__all__ = sorted(_HOMES)
+__all__ = sorted(_HOMES)  # noqa: PLE0605 - the lazy exports are listed once, in _HOMES
 
 
 def __getattr__(name: str):

@@ -8,12 +8,15 @@ references across files are checked by ``corpus.Index``, which `tutor validate` 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .cache import ContentCache
+from .corpus import Entry, FileResult, Index, Problem, collect, content_roots
 from .lessons import FILE_NAME, parse_lesson
 from .schema import (
     Drill,
@@ -27,8 +30,6 @@ from .schema import (
     Question,
     Section,
 )
-from .cache import ContentCache
-from .corpus import Entry, FileResult, Index, Problem, collect, content_roots
 from .yamlio import YamlError, line_of, load_yaml
 
 M = TypeVar("M", bound=BaseModel)

@@ -24,8 +24,17 @@ from typing import Any
 from tutor.grading.iam import Decision, PolicyDocument, Request, StatementRef, evaluate
 from tutor.grading.policy import as_list, normalize_principal, split_operator, statements
 
-__all__ = ["Probe", "Grant", "Universe", "universe", "grants", "distinct", "others_who_can_assume", "describe_principals",
-           "FRESH_ACCOUNT"]
+__all__ = [
+    "FRESH_ACCOUNT",
+    "Grant",
+    "Probe",
+    "Universe",
+    "describe_principals",
+    "distinct",
+    "grants",
+    "others_who_can_assume",
+    "universe",
+]
 
 ACTION_TOKEN = "Tutorprobe"
 RESOURCE_TOKEN = "tutorprobe"

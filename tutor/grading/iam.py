@@ -28,7 +28,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from tutor.grading.policy import (
@@ -44,20 +44,20 @@ from tutor.grading.policy import (
 )
 
 __all__ = [
-    "PolicyDocument",
-    "StatementRef",
-    "Request",
     "Decision",
     "PermissionReport",
-    "evaluate",
-    "explain",
-    "can_assume",
-    "exact_permissions",
+    "PolicyDocument",
+    "PolicyEvaluator",
+    "Request",
+    "StatementRef",
     "allowed_actions",
+    "can_assume",
+    "evaluate",
+    "exact_permissions",
+    "explain",
+    "load_bucket_policy",
     "load_policies",
     "load_trust_policy",
-    "load_bucket_policy",
-    "PolicyEvaluator",
 ]
 
 DecisionKind = Literal["explicit-deny", "allow", "implicit-deny"]
@@ -212,11 +212,11 @@ def _date(text: str) -> float | None:
     except ValueError:
         pass
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text)
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
@@ -297,7 +297,7 @@ def _condition_block_holds(
             policy_values = [v for v in resolved if v is not None]
         negated = base in _NEGATED
 
-        def value_ok(rv: str) -> bool:
+        def value_ok(rv: str, compare=compare, policy_values=policy_values, negated=negated) -> bool:
             hit = any(compare(rv, pv) for pv in policy_values)
             return not hit if negated else hit
 

@@ -21,24 +21,24 @@ from typing import Any
 from urllib.parse import unquote
 
 __all__ = [
+    "LifecycleRule",
     "PolicyError",
-    "parse_policy",
-    "statements",
-    "as_list",
-    "normalize_principal",
-    "principal_matches_any",
-    "is_public_principal",
-    "canonical_operator",
-    "split_operator",
-    "normalize_conditions",
-    "condition_value",
+    "Transition",
     "action_matches",
     "arn_matches",
-    "find_statements",
+    "as_list",
+    "canonical_operator",
+    "condition_value",
     "covers",
-    "Transition",
-    "LifecycleRule",
+    "find_statements",
+    "is_public_principal",
     "lifecycle_rules",
+    "normalize_conditions",
+    "normalize_principal",
+    "parse_policy",
+    "principal_matches_any",
+    "split_operator",
+    "statements",
 ]
 
 
@@ -76,7 +76,7 @@ def parse_policy(doc: str | bytes | Mapping[str, Any] | None) -> dict[str, Any]:
     text = doc.strip()
     if not text:
         return {}
-    if text.startswith("%7B") or text.startswith("%7b"):
+    if text.startswith(("%7B", "%7b")):
         text = unquote(text)
     try:
         parsed = json.loads(text)

@@ -11,10 +11,11 @@ import importlib.util
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from tutor.content import Catalog, Lab
 from tutor.sandbox.registry import lab_home, state_dir_of, workspace_of
@@ -181,7 +182,7 @@ def _run_setup_steps(session: LabSession) -> None:
         service, method = step.call.split(".")
         try:
             getattr(session.sandbox.client(service), method)(**step.params)
-        except Exception as exc:  # noqa: BLE001 - a broken lab must say which step broke
+        except Exception as exc:
             raise LabError(f"lab {lab.id}: setup call {step.call} failed: {exc}") from exc
     if lab.setup.script:
         _load_function(lab.folder / lab.setup.script, "setup")(session.solve_context())

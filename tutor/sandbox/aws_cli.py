@@ -225,14 +225,14 @@ class AwsCli:
             stdin = stdin.encode()
         with self._lock:
             result = self._run_locked(args, stdin)
-        if result.exit_code and "Could not connect to the endpoint URL" in result.stderr:
-            if not self.sandbox.alive():
-                result = CliResult(
-                    result.exit_code,
-                    result.stdout,
-                    result.stderr + "The lab sandbox is not running. "
-                    "Start the lab again with `tutor lab start`.\n",
-                )
+        if (result.exit_code and "Could not connect to the endpoint URL" in result.stderr
+                and not self.sandbox.alive()):
+            result = CliResult(
+                result.exit_code,
+                result.stdout,
+                result.stderr + "The lab sandbox is not running. "
+                "Start the lab again with `tutor lab start`.\n",
+            )
         return result
 
     def _run_locked(self, args: list[str], stdin: bytes) -> CliResult:

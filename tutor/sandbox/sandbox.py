@@ -122,7 +122,7 @@ class Sandbox:
     def changes(self) -> int:
         """A counter that grows on every request that may change state (for `lab watch`)."""
         try:
-            status, body = self._request("GET", "/_tutor/changes", timeout=2.0)
+            _status, body = self._request("GET", "/_tutor/changes", timeout=2.0)
         except (OSError, http.client.HTTPException) as error:
             raise self._gone(error) from None
         return int(json.loads(body)["changes"])
@@ -165,7 +165,7 @@ class Sandbox:
             try:
                 # The listening socket exists before the server process does, so this
                 # request simply waits in the accept queue until moto is imported.
-                status, body = self._request("GET", "/_tutor/ping", timeout=max(remaining, 0.05))
+                status, _body = self._request("GET", "/_tutor/ping", timeout=max(remaining, 0.05))
                 if status == 200:
                     return self
             except (OSError, http.client.HTTPException):

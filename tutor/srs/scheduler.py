@@ -8,10 +8,10 @@ Hot paths use Core/driver SQL: the ORM costs more than the whole 2 ms budget of 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Iterable
 
 from .clock import from_db, study_day, to_db, utcnow
 from .config import ReviewSettings, read_settings
@@ -81,7 +81,8 @@ _CARD_COLS = "id, state, step, stability, difficulty, due, last_review, lapses, 
 
 def _review(conn, kind: str, item_id: str, rating: int, duration_ms: int | None, at: datetime, source: str,
             settings: ReviewSettings, create: bool = True, new_card_id: int | None = None) -> Recorded | None:
-    from fsrs import Card as FsrsCard, Rating
+    from fsrs import Card as FsrsCard
+    from fsrs import Rating
 
     if rating not in RATING_NAMES:
         raise ReviewError(f"a rating is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy), not {rating!r}")

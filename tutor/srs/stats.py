@@ -15,6 +15,7 @@ so the Stats screen never scans the whole review log.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
@@ -95,14 +96,14 @@ def gather(catalog, at: datetime | None = None) -> Stats:
     with _engine().execution_options(tutor_read_only=True).connect() as conn:
         settings = read_settings(conn)
         hour = settings.day_starts_hour
-        today, start, _ = today_bounds(at, hour)
+        today, _start, _ = today_bounds(at, hour)
         stats = Stats(generated_at=at.isoformat(timespec="seconds"), today=today.isoformat())
 
         # forecast: one index range count per study day
         bounds = [day_start(today + timedelta(days=i), hour) for i in range(1, FORECAST_DAYS + 1)]
         today_now = today_counts(conn, catalog, at, settings)
         stats.forecast = [today_now.due_today]
-        for lo, hi in zip(bounds, bounds[1:]):
+        for lo, hi in itertools.pairwise(bounds):
             stats.forecast.append(conn.exec_driver_sql(
                 "SELECT count(*) FROM card WHERE retired = 0 AND kind = 'question' AND due >= ? AND due < ?",
                 (to_db(lo), to_db(hi))).scalar())

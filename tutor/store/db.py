@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -111,7 +111,7 @@ def get_engine(url: str | None = None) -> Engine:
             try:
                 if current_revision(engine) != head_revision():
                     upgrade(engine)
-            except Exception as exc:  # noqa: BLE001 - report any driver or migration failure plainly
+            except Exception as exc:
                 raise StoreError(f"cannot open the progress database at {url}: {exc}") from exc
             _engines[url] = engine
         return engine
@@ -125,6 +125,5 @@ def session(url: str | None = None, *, read_only: bool = False) -> Iterator[Sess
     """
     engine = get_engine(url)
     bind = engine.execution_options(tutor_read_only=True) if read_only else engine
-    with Session(bind, expire_on_commit=False) as s:
-        with s.begin():
-            yield s
+    with Session(bind, expire_on_commit=False) as s, s.begin():
+        yield s

@@ -37,7 +37,7 @@ def _plain(row: LabAttempt) -> Attempt:
 def open_lab_attempt(lab_id: str, at: datetime | None = None) -> int:
     """The id of the lab's open attempt, creating one when there is none."""
     with session() as s:
-        row = s.exec(select(LabAttempt).where(LabAttempt.lab_id == lab_id, LabAttempt.finished_at == None)  # noqa: E711
+        row = s.exec(select(LabAttempt).where(LabAttempt.lab_id == lab_id, LabAttempt.finished_at == None)
                      .order_by(LabAttempt.id.desc())).first()
         if row is None:
             row = LabAttempt(lab_id=lab_id, started_at=at or datetime.now(UTC))

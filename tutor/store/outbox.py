@@ -75,14 +75,14 @@ def _plain(row: WorkshopMembership) -> Membership:
 
 def active_membership() -> Membership | None:
     with session(read_only=True) as s:
-        row = s.exec(select(WorkshopMembership).where(WorkshopMembership.left_at == None)  # noqa: E711
+        row = s.exec(select(WorkshopMembership).where(WorkshopMembership.left_at == None)
                      .order_by(WorkshopMembership.id.desc())).first()
         return _plain(row) if row else None
 
 
 def add_membership(**fields: Any) -> Membership:
     with session() as s:
-        if s.exec(select(WorkshopMembership.id).where(WorkshopMembership.left_at == None)).first():  # noqa: E711
+        if s.exec(select(WorkshopMembership.id).where(WorkshopMembership.left_at == None)).first():
             raise ValueError("already in a workshop")
         row = WorkshopMembership(joined_at=datetime.now(UTC), **fields)
         s.add(row)
@@ -101,8 +101,8 @@ def pending(membership_id: int, limit: int = 100) -> list[Pending]:
     """Unsent, unrejected events in sequence order."""
     with session(read_only=True) as s:
         rows = s.exec(select(WorkshopOutbox).where(WorkshopOutbox.membership_id == membership_id,
-                                                   WorkshopOutbox.sent_at == None,  # noqa: E711
-                                                   WorkshopOutbox.rejected == None)  # noqa: E711
+                                                   WorkshopOutbox.sent_at == None,
+                                                   WorkshopOutbox.rejected == None)
                       .order_by(WorkshopOutbox.seq).limit(limit)).all()
         return [Pending(r.event_id, r.seq, json.loads(r.event)) for r in rows]
 
@@ -111,9 +111,9 @@ def counts(membership_id: int) -> dict[str, int]:
     """{"waiting", "sent", "rejected"} for ``tutor workshop status``."""
     with session(read_only=True) as s:
         rows = s.exec(sa.select(
-            sa.func.count().filter(WorkshopOutbox.sent_at == None, WorkshopOutbox.rejected == None),  # noqa: E711
-            sa.func.count().filter(WorkshopOutbox.sent_at != None),  # noqa: E711
-            sa.func.count().filter(WorkshopOutbox.rejected != None),  # noqa: E711
+            sa.func.count().filter(WorkshopOutbox.sent_at == None, WorkshopOutbox.rejected == None),
+            sa.func.count().filter(WorkshopOutbox.sent_at != None),
+            sa.func.count().filter(WorkshopOutbox.rejected != None),
         ).where(WorkshopOutbox.membership_id == membership_id)).one()
     return {"waiting": rows[0], "sent": rows[1], "rejected": rows[2]}
 
@@ -123,7 +123,7 @@ def mark_sent(membership_id: int, event_ids: list[str]) -> None:
     with session() as s:
         s.exec(sa.update(WorkshopOutbox).where(WorkshopOutbox.membership_id == membership_id,
                                                WorkshopOutbox.event_id.in_(event_ids),
-                                               WorkshopOutbox.sent_at == None)  # noqa: E711
+                                               WorkshopOutbox.sent_at == None)
                .values(sent_at=now))
         row = s.get(WorkshopMembership, membership_id)
         row.last_sync_at, row.last_error = now, None

@@ -87,7 +87,7 @@ class Snapshot:
 def snapshot(at: datetime | None = None) -> Snapshot:
     at = at or now()
     with session(read_only=True) as s:
-        seen = s.exec(select(func.count()).select_from(Card).where(Card.retired == False)).one()  # noqa: E712
+        seen = s.exec(select(func.count()).select_from(Card).where(Card.retired == False)).one()
         tried = set(s.exec(select(LabAttempt.lab_id).distinct()))
         passed = set(s.exec(select(LabAttempt.lab_id).where(LabAttempt.status == "passed").distinct()))
     return Snapshot(seen, read_sections(), last_position(), passed, tried)

@@ -15,7 +15,7 @@ import tarfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Union
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AwareDatetime, Discriminator, Field, Tag, ValidationError, model_validator
 
@@ -99,13 +99,7 @@ def _item_kind(data: Any) -> str | None:
 
 
 AgendaItem = Annotated[
-    Union[
-        Annotated[LessonItem, Tag("lesson")],
-        Annotated[LabItem, Tag("lab")],
-        Annotated[QuestionsItem, Tag("questions")],
-        Annotated[ExamItem, Tag("exam")],
-        Annotated[DrillsItem, Tag("drills")],
-    ],
+    Annotated[LessonItem, Tag("lesson")] | Annotated[LabItem, Tag("lab")] | Annotated[QuestionsItem, Tag("questions")] | Annotated[ExamItem, Tag("exam")] | Annotated[DrillsItem, Tag("drills")],
     Discriminator(
         _item_kind,
         custom_error_type="agenda_item",

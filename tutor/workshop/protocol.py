@@ -7,7 +7,7 @@ Events carry a client-made UUID and a per-attendee sequence number; the server s
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
@@ -136,7 +136,7 @@ class DrillDone(EventBase):
 
 
 Event = Annotated[
-    Union[LabStarted, LabGraded, LabHint, LabReset, LabSolutionViewed, ReviewAnswered, ExamFinished, DrillDone],
+    LabStarted | LabGraded | LabHint | LabReset | LabSolutionViewed | ReviewAnswered | ExamFinished | DrillDone,
     Field(discriminator="type"),
 ]
 EVENT_TYPES = ("lab_started", "lab_graded", "lab_hint", "lab_reset", "lab_solution_viewed", "review_answered",

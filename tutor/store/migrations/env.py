@@ -1,8 +1,8 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
+from sqlmodel import SQLModel
 
 from tutor.store import models  # noqa: F401 - registers the tables
-from sqlmodel import SQLModel
 
 target_metadata = SQLModel.metadata
 config = context.config

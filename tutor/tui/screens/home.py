@@ -66,8 +66,8 @@ def _workshop(catalog) -> tuple[str, list] | None:
 
     if not paths.workshop_file().exists():  # not joined: load nothing of the workshop client
         return None
-    from tutor.workshop.client import agenda
     from tutor.store.outbox import active_membership
+    from tutor.workshop.client import agenda
 
     membership = active_membership()
     return (membership.title, agenda(membership, catalog)) if membership else None

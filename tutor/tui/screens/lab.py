@@ -106,7 +106,7 @@ class LabScreen(Screen):
         except (labs.LabError, SandboxError) as exc:
             self.app.call_from_thread(self._header, f"[b red]The lab could not start[/]: {escape(str(exc))}")
             return
-        except Exception as exc:  # noqa: BLE001 - a bug must show on screen, not leave "starting…" forever
+        except Exception as exc:
             self.app.call_from_thread(self._header, f"[b red]The lab could not start[/]: {escape(repr(exc))}")
             raise
         self.session = session

@@ -6,6 +6,7 @@ nothing it reported as saved. Keys depend on the phase; the footer shows the one
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rich.markup import escape
@@ -335,7 +336,7 @@ class ReviewScreen(ModeScreen):
         except ResponseError as exc:
             self.notify(str(exc), severity="warning")
             return
-        if value != value:  # NaN: empty input
+        if isinstance(value, float) and math.isnan(value):  # empty input
             self.notify("Type a number first.", severity="warning")
             return
         self._submit(value)
@@ -422,7 +423,6 @@ class ReviewScreen(ModeScreen):
 
         def advance():
             s.next()  # may rebuild the queue when it runs out (learning steps come back)
-            return None
 
         self._write(advance, lambda _: self._show_current())
 

@@ -16,8 +16,8 @@ HEAT = {" ": " ", "·": "[#3a3a3a]·[/]", "░": "[#0e4429]█[/]", "▒": "[#00
 
 
 def gather(catalog):
-    from tutor.store import StoreError
     from tutor.srs.stats import gather as gather_stats
+    from tutor.store import StoreError
 
     try:
         return gather_stats(catalog)

@@ -6,10 +6,9 @@ Create Date: 2026-11-22
 
 Additive only: three nullable columns on review_log, one index on card and one new table, so upgrading keeps every row.
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0003'
 down_revision = '0002'

@@ -6,10 +6,9 @@ Create Date: 2026-12-03
 
 Additive only: two new tables. The outbox holds events for a joined workshop until the server acknowledges them.
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0004_workshop_outbox'
 down_revision = '0003'

@@ -6,9 +6,8 @@ Create Date: 2026-12-03
 
 The class server's own chain (version table workshop_server_version), separate from the learner's store.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = 'workshop_0001'
 down_revision = None
