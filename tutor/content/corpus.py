@@ -65,7 +65,7 @@ class FileResult:
     problems: list[Problem] = field(default_factory=list)
     link_refs: list[tuple[str, Path, int]] = field(default_factory=list)
     sandbox_blocks: list[tuple[Path, int, str]] = field(default_factory=list)
-    items: list[Any] | None = None  # the models, one per entry; not cached (see blob)
+    items: list[Any] | None = None  # the models, one per entry; not cached (see blob); None once unpickled
     blob: bytes = b""  # the models pickled: unpickling them imports pydantic, which validation can skip
 
     def models(self) -> list[Any]:

@@ -141,6 +141,7 @@ class _FileParser:
         self.current.problems.append(Problem(path, line, message))
 
     def add(self, kind: str, model: Any) -> None:
+        assert self.current.items is not None  # a file being loaded always collects its models
         self.current.items.append(model)
         self.current.entries.append(entry_of(kind, model))
 
@@ -226,7 +227,7 @@ class _FileParser:
             if q:
                 self.add("question", q)
                 # task statements are checked across files, against domains.yaml: point at their line
-                self.current.entries[-1].data["task_line"] = line_of(item, ("task",), q.origin.line)
+                self.current.entries[-1].data["task_line"] = line_of(item, ("task",), (q.origin.line if q.origin else 1))
 
     def load_drills(self, path: Path) -> None:
         for item in self.yaml_list(path):
@@ -246,7 +247,7 @@ class _FileParser:
             exam = self.build(ExamProfile, data, path)
             if exam:
                 self.add("exam profile", exam)
-                self.current.entries[-1].data["coverage_line"] = line_of(data, ("task_coverage",), exam.origin.line)
+                self.current.entries[-1].data["coverage_line"] = line_of(data, ("task_coverage",), (exam.origin.line if exam.origin else 1))
 
     def load_lab(self, folder: Path) -> None:
         path = folder / "lab.yaml"
@@ -259,7 +260,7 @@ class _FileParser:
         lab = self.build(Lab, data, path)
         if lab is None:
             return
-        line = lab.origin.line
+        line = lab.origin.line if lab.origin else 1
         if lab.id != folder.name:
             self.problem(path, line, f"id {lab.id!r} does not match the folder name {folder.name!r}")
         for attr in ("handout", "solution"):

@@ -122,7 +122,7 @@ class SearchIndex:
             "title, chapter, body, kind UNINDEXED, lesson UNINDEXED, anchor UNINDEXED, "
             "tokenize = 'unicode61 remove_diacritics 2')"
         )
-        rows = []
+        rows: list[tuple[str, str, str, str, str, str | None]] = []
         for lesson in catalog.lessons.values():
             intro = " ".join([lesson.summary, *lesson.objectives, plain_text(lesson.intro)])
             rows.append((lesson.title, lesson.title, intro, "lesson", lesson.id, None))

@@ -233,8 +233,8 @@ def universe(
         collector.add(FRESH_VALUE, f"any other {key}")
         collector.add(None, f"no {key}")
 
-    for value in principals:
-        who.add(value, value or "an anonymous caller")
+    for principal in principals:
+        who.add(principal, principal or "an anonymous caller")
     if not named_principal and not who.items:
         who.add(None, "the principal")
     elif named_principal:

@@ -40,7 +40,7 @@ def answer(text: str, iam_client: Any, account_id: str = "123456789012") -> str:
             return f"'{pair}' is not key=value.\n{USAGE}"
         context[key] = value
     try:
-        policies = load_policies(iam_client, **{kind: name})
+        policies = load_policies(iam_client, **{kind: str(name)})  # type: ignore[arg-type]  # kind is role|user|group
     except Exception as exc:  # noqa: BLE001 - NoSuchEntity and friends, said plainly
         return f"Cannot read the policies of {kind} {name}: {exc}"
     principal = f"arn:aws:iam::{account_id}:{kind}/{name}"

@@ -682,7 +682,7 @@ def exact_permissions(
 
 def _neighbours(resources: Iterable[str]) -> list[str]:
     """Resources next to the expected ones (the bucket of ``bucket/*``), named so a report reads well."""
-    out = []
+    out: list[str] = []
     for resource in resources:
         out.extend(p.shown for p in _resource_variants(resource) if p.shown.endswith(" itself"))
     return [s.removesuffix(" itself") for s in out]

@@ -544,20 +544,20 @@ def lifecycle_rules(config: Any, *, enabled_only: bool = False) -> list[Lifecycl
     """
     out = []
     for rule in _rules_of(config):
-        flt = rule.get("Filter") if isinstance(rule.get("Filter"), Mapping) else {}
-        conj = flt.get("And") if isinstance(flt.get("And"), Mapping) else {}
+        flt: Mapping[str, Any] = rule["Filter"] if isinstance(rule.get("Filter"), Mapping) else {}
+        conj: Mapping[str, Any] = flt["And"] if isinstance(flt.get("And"), Mapping) else {}
         prefix = flt.get("Prefix", conj.get("Prefix", rule.get("Prefix", ""))) or ""
         tags = _tags(conj.get("Tags")) if conj else {}
         if isinstance(flt.get("Tag"), Mapping):
             tags.update(_tags([flt["Tag"]]))
-        expiration = rule.get("Expiration") if isinstance(rule.get("Expiration"), Mapping) else {}
-        noncurrent_exp = (
-            rule.get("NoncurrentVersionExpiration")
+        expiration: Mapping[str, Any] = rule["Expiration"] if isinstance(rule.get("Expiration"), Mapping) else {}
+        noncurrent_exp: Mapping[str, Any] = (
+            rule["NoncurrentVersionExpiration"]
             if isinstance(rule.get("NoncurrentVersionExpiration"), Mapping)
             else {}
         )
-        abort = (
-            rule.get("AbortIncompleteMultipartUpload")
+        abort: Mapping[str, Any] = (
+            rule["AbortIncompleteMultipartUpload"]
             if isinstance(rule.get("AbortIncompleteMultipartUpload"), Mapping)
             else {}
         )

@@ -15,7 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tutor.sandbox import AwsCli
+
 
 from tutor.content import Catalog, Lab
 from tutor.sandbox.registry import lab_home, state_dir_of, workspace_of
@@ -62,7 +66,7 @@ class SolveContext:
         self.sandbox = sandbox
         self.workspace = workspace
         self.lab_dir = lab_dir
-        self._cli = None
+        self._cli: AwsCli | None = None
 
     def client(self, service: str) -> Any:
         return self.sandbox.client(service)
@@ -120,7 +124,7 @@ class LabSession:
     def check_context(self) -> CheckContext:
         ctx = CheckContext(workspace=self.workspace, lab_dir=self.lab.folder,
                            client_factory=lambda service: self.sandbox.client(service, grader=True))
-        ctx.sandbox = self.sandbox  # Python checks may read deployed Lambda code or run handlers
+        ctx.sandbox = self.sandbox  # type: ignore[attr-defined]  # Python checks may read deployed Lambda code or run handlers
         return ctx
 
     def exports(self, base_path: str | None = None) -> dict[str, str]:

@@ -244,9 +244,9 @@ class AwsCli:
         exit_code = 255
         try:
             driver = self._driver()
-            sys.stdout = _Routed(capture, capture.out, saved[0])  # type: ignore[assignment]
-            sys.stderr = _Routed(capture, capture.err, saved[1])  # type: ignore[assignment]
-            sys.stdin = _Routed(capture, capture.inp, saved[2])  # type: ignore[assignment]
+            sys.stdout = _Routed(capture, capture.out, saved[0])
+            sys.stderr = _Routed(capture, capture.err, saved[1])
+            sys.stdin = _Routed(capture, capture.inp, saved[2])
             sys.argv = ["aws", *args]  # argparse names the program after argv[0]
             if self.cwd is not None:
                 old_cwd = os.getcwd()

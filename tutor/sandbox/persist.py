@@ -70,7 +70,7 @@ def _backends_in_use() -> list[tuple[str, str, dict[str, dict[str, Any]]]]:
     from moto.core.base_backend import BackendDict
 
     found = []
-    for backend_dict in list(BackendDict._instances):
+    for backend_dict in list(BackendDict._instances):  # type: ignore[misc]  # moto's registry of live backends
         module_name = backend_dict.backend.__module__
         module = sys.modules.get(module_name)
         attribute = next(

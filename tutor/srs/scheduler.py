@@ -156,12 +156,19 @@ def _add_to_day(conn, day: str, sign: int, was_new: bool, counted: int | None, r
     )
 
 
+def _created(rec: Recorded | None) -> Recorded:
+    # _review answers None only for a card that does not exist and may not be created; callers rule that out
+    if rec is None:
+        raise ReviewError("the card to schedule does not exist")
+    return rec
+
+
 def record_answer(kind: str, item_id: str, rating: int, duration_ms: int | None, at: datetime | None = None,
                   source: str = "review") -> Recorded:
     """Schedule one answer and commit it (its own transaction). Creates the card on its first answer."""
     at = at or utcnow()
     with _engine().begin() as conn:
-        return _review(conn, kind, item_id, rating, duration_ms, at, source, read_settings(conn))
+        return _created(_review(conn, kind, item_id, rating, duration_ms, at, source, read_settings(conn)))
 
 
 def lapse(item_ids: Iterable[str], source: str, kind: str = "question", at: datetime | None = None,
@@ -181,7 +188,7 @@ def lapse(item_ids: Iterable[str], source: str, kind: str = "question", at: date
                                        (kind, item_id)).first()
             if (row is None and not create) or (row is not None and (row[1] or from_db(row[0]) <= at)):
                 continue
-            rec = _review(conn, kind, item_id, AGAIN, None, at, source, settings, create=create)
+            rec = _created(_review(conn, kind, item_id, AGAIN, None, at, source, settings, create=create))
             lapsed.append(rec.card_id)
     return lapsed
 
@@ -227,8 +234,8 @@ def rerate(log_id: int, rating: int) -> Recorded:
         kind, item_id = conn.exec_driver_sql("SELECT kind, item_id FROM card WHERE id = ?", (card_id,)).one()
         _cid, _r, at_s, duration_ms, _sb, source, *_ = _restore(conn, log_id)
         # a card this answer created is re-created under the same id, so the fsrs card_id never changes
-        return _review(conn, kind, item_id, rating, duration_ms, from_db(at_s), source, read_settings(conn),
-                       new_card_id=card_id)
+        return _created(_review(conn, kind, item_id, rating, duration_ms, from_db(at_s), source,
+                                read_settings(conn), new_card_id=card_id))
 
 
 # -- reading ---------------------------------------------------------------------
@@ -240,7 +247,7 @@ DUE_SQL = ("SELECT id, kind, item_id, state, due FROM card WHERE retired = 0 AND
 def due_cards(limit: int = 50, at: datetime | None = None, kind: str | None = None) -> list[DueCard]:
     """The next ``limit`` due cards, most overdue first: a range scan of the partial index ix_card_queue."""
     at = at or utcnow()
-    sql, params = DUE_SQL, (to_db(at), limit)
+    sql, params = DUE_SQL, (to_db(at), limit)  # type: tuple[str, tuple[object, ...]]
     if kind is not None:
         sql = ("SELECT id, kind, item_id, state, due FROM card WHERE retired = 0 AND due <= ? AND kind = ? "
                "ORDER BY due LIMIT ?")

@@ -9,6 +9,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tutor.content import Catalog
+
 
 from . import scheduler
 from .clock import utcnow
@@ -32,7 +37,7 @@ class Outcome:
 
 @dataclass
 class ReviewSession:
-    catalog: object
+    catalog: Catalog
     scope: str | None = None
     queue: Queue = field(default_factory=Queue)
     position: int = 0

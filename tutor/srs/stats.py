@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from .clock import day_start, from_db, study_day, to_db, today_bounds, utcnow
 from .config import read_settings
@@ -281,7 +282,7 @@ def rebuild_daily() -> int:
             "SELECT id, card_id, rating, reviewed_at, duration_ms, state_before, interval_days FROM review_log "
             "ORDER BY card_id, reviewed_at, id").all()
         totals: dict[str, list[int]] = {}
-        updates = []
+        updates: list[tuple[str, int | None, Any]] = []
         prev_card, prev_day, prev_interval = None, None, None
         day_cache: dict[str, str] = {}
         for log_id, card_id, rating, at_s, duration, state_before, interval in logs:

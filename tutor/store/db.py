@@ -7,11 +7,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from .. import paths
 
@@ -127,3 +128,21 @@ def session(url: str | None = None, *, read_only: bool = False) -> Iterator[Sess
     bind = engine.execution_options(tutor_read_only=True) if read_only else engine
     with Session(bind, expire_on_commit=False) as s, s.begin():
         yield s
+
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def fetch(s: Session, model: type[Row], key: Any) -> Row:
+    """The row with this primary key, or a StoreError that names what is missing (never a bare None)."""
+    row = s.get(model, key)
+    if row is None:
+        raise StoreError(f"there is no {model.__name__} {key!r} in the store")
+    return row
+
+
+def saved_id(row: Any) -> int:
+    """The primary key the database gave a row (after it was flushed)."""
+    if row.id is None:
+        raise StoreError(f"{type(row).__name__} has no id yet: it was never flushed")
+    return int(row.id)

@@ -69,10 +69,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
                   redoc_url=None)
     app.state.server = ServerState(settings)
     app.include_router(router)
-    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]  # Starlette types the handler loosely
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     return app
 
 
 def app_from_env() -> FastAPI:
-    return create_app(ServerSettings())
+    return create_app(ServerSettings())  # type: ignore[call-arg]  # pydantic-settings reads them from the environment

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import uuid4
 
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ from .deps import Attendee, Instructor, Member, State
 from .security import code_matches, new_token, token_hash
 from .tables import attendee, broadcast, event
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": p.Problem}, 401: {"model": p.Problem}, 403: {"model": p.Problem}, 404: {"model": p.Problem},
     413: {"model": p.Problem}, 422: {"model": p.Problem}, 429: {"model": p.Problem},
 }

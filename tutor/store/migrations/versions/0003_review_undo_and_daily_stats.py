@@ -8,6 +8,7 @@ Additive only: three nullable columns on review_log, one index on card and one n
 """
 import sqlalchemy as sa
 import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = '0003'

@@ -8,6 +8,7 @@ Additive only: two new tables. The outbox holds events for a joined workshop unt
 """
 import sqlalchemy as sa
 import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = '0004_workshop_outbox'
