@@ -110,9 +110,7 @@ def main() -> None:
             firsts = []
             for _ in range(runs):
                 script = FIRST_COMMAND.format(root=str(ROOT), state=str(sandbox.state_dir))
-                out = subprocess.run(
-                    [sys.executable, "-c", script], capture_output=True, text=True, check=True
-                ).stdout
+                out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
                 firsts.append(float(out.strip().splitlines()[-1]))
             print(f"first CLI (fresh process)   {median_ms(firsts)}")
 

@@ -103,8 +103,13 @@ async def test_empty_screens_say_what_to_do_next(tmp_path):
 
     app = TutorApp(catalog=Catalog(roots=[]))
     async with app.run_test(size=(120, 36)) as pilot:
-        for key, expected in [("l", "No lessons"), ("b", "No labs"), ("r", "No questions are installed yet"),
-                              ("e", "No exam profiles"), ("s", "No statistics")]:
+        for key, expected in [
+            ("l", "No lessons"),
+            ("b", "No labs"),
+            ("r", "No questions are installed yet"),
+            ("e", "No exam profiles"),
+            ("s", "No statistics"),
+        ]:
             await pilot.press(key)
             await settle(pilot)
             assert expected in str(app.screen.query_one(".empty", Static).render())

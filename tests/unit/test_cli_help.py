@@ -47,20 +47,28 @@ def test_help_is_finished(path):
     assert not placeholders, f"`tutor {' '.join(path)} --help` shows type placeholders:\n" + "\n".join(placeholders)
 
 
-@pytest.mark.parametrize("path,command", [(p, c) for p, c in COMMANDS if not isinstance(c, TyperGroup)],
-                         ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+@pytest.mark.parametrize(
+    "path,command",
+    [(p, c) for p, c in COMMANDS if not isinstance(c, TyperGroup)],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else "",
+)
 def test_every_option_says_what_it_does(path, command):
-    silent = [p.opts[0] for p in command.params
-              if isinstance(p, TyperOption) and not p.hidden and not p.help and p.name != "help"]
+    silent = [
+        p.opts[0]
+        for p in command.params
+        if isinstance(p, TyperOption) and not p.hidden and not p.help and p.name != "help"
+    ]
     assert not silent, f"`tutor {' '.join(path)}` has options without help: {silent}"
 
 
 def test_validate_help_looks_like_the_others():
     """`tutor validate` parses its own arguments (for speed), but its help has the same shape as every command's."""
-    out = subprocess.run([sys.executable, "-m", "tutor", "validate", "-h"], capture_output=True, text=True,
-                         check=True).stdout
-    doctor = subprocess.run([sys.executable, "-m", "tutor", "doctor", "--help"], capture_output=True, text=True,
-                            check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "tutor", "validate", "-h"], capture_output=True, text=True, check=True
+    ).stdout
+    doctor = subprocess.run(
+        [sys.executable, "-m", "tutor", "doctor", "--help"], capture_output=True, text=True, check=True
+    ).stdout
     assert out.startswith("Usage: tutor validate [OPTIONS] [PATH]...\n"), out
     assert "\nOptions:\n" in out and "\nOptions:\n" in doctor
     assert "  -h, --help" in out and "Show this message and exit." in out

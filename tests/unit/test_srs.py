@@ -161,8 +161,10 @@ def test_due_cards_returns_the_next_due_in_order():
 
 def card_row(item="q"):
     with sqlite3.connect(load_path()) as conn:
-        return conn.execute("SELECT id, state, step, stability, difficulty, due, last_review, lapses FROM card "
-                            "WHERE item_id = ?", (item,)).fetchone()
+        return conn.execute(
+            "SELECT id, state, step, stability, difficulty, due, last_review, lapses FROM card WHERE item_id = ?",
+            (item,),
+        ).fetchone()
 
 
 def test_undo_restores_the_card_exactly_and_deletes_the_log():
@@ -228,9 +230,15 @@ def test_retrievability_matches_the_fsrs_package():
     at = T0 + timedelta(days=17, hours=5)
     r = sch.retrievabilities(at)["q"]
     _id, state, step, s, d, due, last, _l = card_row()
-    card = Card(card_id=1, state=State(state), step=step, stability=s, difficulty=d,
-                due=datetime.fromisoformat(due).replace(tzinfo=UTC),
-                last_review=datetime.fromisoformat(last).replace(tzinfo=UTC))
+    card = Card(
+        card_id=1,
+        state=State(state),
+        step=step,
+        stability=s,
+        difficulty=d,
+        due=datetime.fromisoformat(due).replace(tzinfo=UTC),
+        last_review=datetime.fromisoformat(last).replace(tzinfo=UTC),
+    )
     assert r == pytest.approx(Scheduler().get_card_retrievability(card, at), rel=1e-9)
 
 

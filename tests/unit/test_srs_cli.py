@@ -29,8 +29,9 @@ def cli(content_root, monkeypatch):
 
 def answers() -> list[tuple[str, int]]:
     with sqlite3.connect(paths.home() / "tutor.db") as conn:
-        return conn.execute("SELECT c.item_id, l.rating FROM review_log l JOIN card c ON c.id = l.card_id "
-                            "ORDER BY l.id").fetchall()
+        return conn.execute(
+            "SELECT c.item_id, l.rating FROM review_log l JOIN card c ON c.id = l.card_id ORDER BY l.id"
+        ).fetchall()
 
 
 def test_plain_review_reads_answers_from_stdin_and_stops_cleanly_at_eof(cli):

@@ -29,10 +29,19 @@ def _do_one_of_everything() -> None:
     attempt = labs.open_lab_attempt("sqs-dead-letter")
     labs.use_hint(attempt, 3)
     labs.count_reset(attempt)
-    labs.record_lab_check(attempt, Report("sqs-dead-letter", 1, 2, 45, [
-        CheckResult("dlq-exists", "DLQ exists", True, "ok"),
-        CheckResult("redrive", "Redrive policy", False, "No redrive policy on orders yet."),
-    ]))
+    labs.record_lab_check(
+        attempt,
+        Report(
+            "sqs-dead-letter",
+            1,
+            2,
+            45,
+            [
+                CheckResult("dlq-exists", "DLQ exists", True, "ok"),
+                CheckResult("redrive", "Redrive policy", False, "No redrive policy on orders yet."),
+            ],
+        ),
+    )
     labs.mark_solution_viewed(attempt)
     record_answer("question", "messaging-001", 3, 1500)
     exam = exams.create_attempt("quick", "exam", 42, 600, ["messaging-001", "s3-001"])
@@ -64,15 +73,25 @@ def test_every_kind_of_event_reaches_the_server_once_in_sequence(server: Server)
     again = client.sync()
     assert (first.sent, first.waiting, again.sent) == (8, 0, 0)
     events = _server_events(server, membership.attendee_id)
-    assert [e["type"] for e in events] == ["lab_started", "lab_hint", "lab_reset", "lab_graded",
-                                           "lab_solution_viewed", "review_answered", "exam_finished", "drill_done"]
+    assert [e["type"] for e in events] == [
+        "lab_started",
+        "lab_hint",
+        "lab_reset",
+        "lab_graded",
+        "lab_solution_viewed",
+        "review_answered",
+        "exam_finished",
+        "drill_done",
+    ]
     assert [e["seq"] for e in events] == list(range(1, 9))
     by_type = {e["type"]: e["data"] for e in events}
     graded = by_type["lab_graded"]
     assert (graded["passed"], graded["total"], graded["score"], graded["hints_used"]) == (1, 2, 45, 1)
     assert graded["checks"][1] == {"id": "redrive", "passed": False, "message": "No redrive policy on orders yet."}
-    assert by_type["exam_finished"]["domains"] == [{"domain": "resilient", "correct": 1, "total": 1},
-                                                   {"domain": "cost", "correct": 0, "total": 1}]
+    assert by_type["exam_finished"]["domains"] == [
+        {"domain": "resilient", "correct": 1, "total": 1},
+        {"domain": "cost", "correct": 0, "total": 1},
+    ]
     assert by_type["drill_done"]["drill"] == "sqs-visibility-timeout-and-dlq"
     assert by_type["review_answered"] == {**by_type["review_answered"], "item": "messaging-001", "rating": 3}
 

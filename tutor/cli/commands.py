@@ -16,8 +16,11 @@ class WholeSentenceGroup(TyperGroup):
     """Lists each command with its whole first sentence, wrapped, where Click would cut it at the column edge."""
 
     def format_commands(self, ctx, formatter) -> None:  # type: ignore[no-untyped-def]
-        rows = [(name, cmd.get_short_help_str(limit=10_000)) for name in self.list_commands(ctx)
-                if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden]
+        rows = [
+            (name, cmd.get_short_help_str(limit=10_000))
+            for name in self.list_commands(ctx)
+            if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden
+        ]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
@@ -143,7 +146,9 @@ def _doctor_sandbox() -> bool:
             return False
         try:
             sandbox.client("s3").list_buckets()
-            typer.echo(f"sandbox      ok, ready in {(time.perf_counter() - started) * 1000:.0f} ms on {sandbox.endpoint}")
+            typer.echo(
+                f"sandbox      ok, ready in {(time.perf_counter() - started) * 1000:.0f} ms on {sandbox.endpoint}"
+            )
             return True
         except Exception as exc:  # noqa: BLE001
             typer.echo(f"sandbox      started but did not answer: {exc}")

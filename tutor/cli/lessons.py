@@ -117,8 +117,17 @@ def list_lessons(as_json: bool = typer.Option(False, "--json", help="Machine-rea
     for lesson in catalog.lessons.values():
         anchors = [s.anchor for s in lesson.sections]
         done = len(read.get(lesson.id, set()) & set(anchors))
-        rows.append({"id": lesson.id, "order": lesson.order, "title": lesson.title, "summary": lesson.summary,
-                     "sections": len(anchors), "read": done, "anchors": anchors})
+        rows.append(
+            {
+                "id": lesson.id,
+                "order": lesson.order,
+                "title": lesson.title,
+                "summary": lesson.summary,
+                "sections": len(anchors),
+                "read": done,
+                "anchors": anchors,
+            }
+        )
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
@@ -131,9 +140,10 @@ def list_lessons(as_json: bool = typer.Option(False, "--json", help="Machine-rea
 
 
 @lessons_app.command("show")
-def show(ref: str = typer.Argument(..., metavar="ID[#SECTION]", help="A chapter id, or chapter#section."),
-         markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown source, {#section} ids included."),
-         ) -> None:
+def show(
+    ref: str = typer.Argument(..., metavar="ID[#SECTION]", help="A chapter id, or chapter#section."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown source, {#section} ids included."),
+) -> None:
     """Print a chapter or one section: formatted in a terminal, plain Markdown when piped."""
     catalog = _catalog()
     lesson_id, _, anchor = ref.partition("#")
@@ -171,11 +181,24 @@ def search_cmd(
     query = " ".join(terms)
     hits = search(_catalog(), query, limit=limit)
     if as_json:
-        typer.echo(json.dumps([
-            {"kind": h.kind, "ref": h.ref, "lesson": h.lesson_id, "anchor": h.anchor, "title": h.title,
-             "chapter": h.chapter, "snippet": h.plain(), "score": round(h.score, 4)}
-            for h in hits
-        ], indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "kind": h.kind,
+                        "ref": h.ref,
+                        "lesson": h.lesson_id,
+                        "anchor": h.anchor,
+                        "title": h.title,
+                        "chapter": h.chapter,
+                        "snippet": h.plain(),
+                        "score": round(h.score, 4),
+                    }
+                    for h in hits
+                ],
+                indent=2,
+            )
+        )
     elif not hits:
         typer.echo(f"No matches for {query!r}.", err=True)
     else:
@@ -202,13 +225,15 @@ def glossary(
             from tutor.content.search import search
 
             by_term = {e.term: e for e in catalog.glossary}
-            entries = [by_term[h.title] for h in search(catalog, term, limit=10, kinds=("glossary",))
-                       if h.title in by_term]
+            entries = [
+                by_term[h.title] for h in search(catalog, term, limit=10, kinds=("glossary",)) if h.title in by_term
+            ]
         if not entries:
             _fail(f"no glossary term matches {term!r}; `tutor glossary` lists them all", code=1)
     if as_json:
-        typer.echo(json.dumps([{"term": e.term, "definition": e.definition, "section": e.section} for e in entries],
-                              indent=2))
+        typer.echo(
+            json.dumps([{"term": e.term, "definition": e.definition, "section": e.section} for e in entries], indent=2)
+        )
         return
     if not entries:
         typer.echo("The glossary is empty.")

@@ -8,10 +8,15 @@ from pathlib import Path
 
 import typer
 
-review_app = typer.Typer(help="Spaced-repetition review (FSRS): a plain-terminal session, settings, optimisation.",
-                         invoke_without_command=True, no_args_is_help=False, rich_markup_mode=None)
-export_app = typer.Typer(help="Export your questions and progress to other tools.", no_args_is_help=True,
-                         rich_markup_mode=None)
+review_app = typer.Typer(
+    help="Spaced-repetition review (FSRS): a plain-terminal session, settings, optimisation.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+)
+export_app = typer.Typer(
+    help="Export your questions and progress to other tools.", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -67,8 +72,10 @@ def review(
     session = ReviewSession(catalog, scope=lesson)
     session.load()
     t = session.today
-    _say(f"Review {t.day}: {t.reviews_left} due, {t.new_left} new today. "
-         "Answer with letters or numbers; q quits, Ctrl+D ends.")
+    _say(
+        f"Review {t.day}: {t.reviews_left} due, {t.new_left} new today. "
+        "Answer with letters or numbers; q quits, Ctrl+D ends."
+    )
     try:
         while session.current is not None and (limit is None or session.answered < limit):
             p = session.current
@@ -163,8 +170,16 @@ def settings_cmd(
     from tutor.srs import ReviewError
     from tutor.srs.config import load_settings, save_settings
 
-    changes = {k: v for k, v in {"desired_retention": retention, "daily_new": new, "max_reviews": max_reviews,
-                                 "day_starts_hour": day_starts}.items() if v is not None}
+    changes = {
+        k: v
+        for k, v in {
+            "desired_retention": retention,
+            "daily_new": new,
+            "max_reviews": max_reviews,
+            "day_starts_hour": day_starts,
+        }.items()
+        if v is not None
+    }
     if reset_parameters:
         changes["parameters"] = None
     try:
@@ -179,8 +194,14 @@ def settings_cmd(
     _say(f"new cards per day  {settings.daily_new}")
     _say(f"max reviews/day    {settings.max_reviews}")
     _say(f"day starts at      {settings.day_starts_hour:02d}:00 local time")
-    _say("FSRS parameters    " + ("defaults" if settings.parameters is None else
-                                 "fitted: " + ", ".join(f"{w:.3f}" for w in settings.parameters)))
+    _say(
+        "FSRS parameters    "
+        + (
+            "defaults"
+            if settings.parameters is None
+            else "fitted: " + ", ".join(f"{w:.3f}" for w in settings.parameters)
+        )
+    )
 
 
 def stats(

@@ -36,11 +36,19 @@ def parser() -> argparse.ArgumentParser:
     )
     p._positionals.title = "Arguments"
     p._optionals.title = "Options"
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                   help="Content roots, folders or files to check (default: all); problems elsewhere are not shown.")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="Content roots, folders or files to check (default: all); problems elsewhere are not shown.",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="Print only problems.")
-    p.add_argument("--no-cache", action="store_true",
-                   help="Parse and check every file, ignoring results kept from earlier runs for unchanged files.")
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="Parse and check every file, ignoring results kept from earlier runs for unchanged files.",
+    )
     p.add_argument("-h", "--help", action="help", help="Show this message and exit.")
     return p
 
@@ -68,7 +76,8 @@ def main(argv: list[str]) -> int:
         cache.save()
     selected = [p.resolve() for p in args.paths]
     problems = [
-        pr for pr in index.problems
+        pr
+        for pr in index.problems
         if not selected or any(pr.path.resolve() == s or s in pr.path.resolve().parents for s in selected)
     ]
     for pr in problems:

@@ -127,7 +127,9 @@ class SearchIndex:
             intro = " ".join([lesson.summary, *lesson.objectives, plain_text(lesson.intro)])
             rows.append((lesson.title, lesson.title, intro, "lesson", lesson.id, None))
             for section in lesson.sections:
-                rows.append((section.title, lesson.title, plain_text(section.body), "section", lesson.id, section.anchor))
+                rows.append(
+                    (section.title, lesson.title, plain_text(section.body), "section", lesson.id, section.anchor)
+                )
         for entry in catalog.glossary:
             lesson_id, _, anchor = entry.section.partition("#")
             chapter = catalog.lessons[lesson_id].title if lesson_id in catalog.lessons else ""

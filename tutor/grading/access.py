@@ -135,7 +135,9 @@ class Universe:
                 for action in self.actions:
                     for resource in self.resources:
                         request = Request(
-                            action=str(action.value), resource=str(resource.value), principal=principal.value,
+                            action=str(action.value),
+                            resource=str(resource.value),
+                            principal=principal.value,
                             context=values,
                         )
                         yield request, principal, action, resource, context
@@ -144,8 +146,9 @@ class Universe:
 def _policies(policies: Any) -> list[PolicyDocument]:
     if isinstance(policies, (PolicyDocument, Mapping, str)):
         policies = [policies]
-    return [PolicyDocument.of(p, name="" if isinstance(p, PolicyDocument) else f"#{i}") for i, p in
-            enumerate(policies, 1)]
+    return [
+        PolicyDocument.of(p, name="" if isinstance(p, PolicyDocument) else f"#{i}") for i, p in enumerate(policies, 1)
+    ]
 
 
 def universe(
@@ -281,8 +284,10 @@ class Grant:
         if with_principal:
             text = f"{self.principal.shown} may call {text}"
         conditions = [
-            f"without {key}" if probe.value is None
-            else f"for {probe.shown}" if probe.value == FRESH_VALUE
+            f"without {key}"
+            if probe.value is None
+            else f"for {probe.shown}"
+            if probe.value == FRESH_VALUE
             else f"with {key} {probe.shown}"
             for key, probe in sorted(self.context.items())
         ]

@@ -17,8 +17,10 @@ QUESTION = re.compile(
     r"(?:\s+on\s+(?P<resource>\S+))?(?:\s+with\s+(?P<context>.+))?\s*\??\s*$",
     re.IGNORECASE,
 )
-USAGE = ("Ask like: can role/NAME do SERVICE:Action on ARN [with key=value ...]\n"
-         "e.g. can role/thumbnail-lambda do s3:PutObject on arn:aws:s3:::uploads-bucket/x.jpg")
+USAGE = (
+    "Ask like: can role/NAME do SERVICE:Action on ARN [with key=value ...]\n"
+    "e.g. can role/thumbnail-lambda do s3:PutObject on arn:aws:s3:::uploads-bucket/x.jpg"
+)
 
 
 def is_question(text: str) -> bool:

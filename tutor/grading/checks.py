@@ -439,8 +439,10 @@ def hint_cost(hints_used: int, passed_before: bool) -> str:
         return "Hints are free now: you have passed this lab, so your score stays as it is."
     if HINT_PENALTY * (hints_used + 1) > 1 - HINT_FLOOR + 1e-9:
         return "This hint costs nothing more: hints never take away more than half of the score."
-    return (f"Each hint lowers this attempt's score by {HINT_PENALTY:.0%} (never by more than "
-            f"{1 - HINT_FLOOR:.0%} in all); this would be hint {hints_used + 1}.")
+    return (
+        f"Each hint lowers this attempt's score by {HINT_PENALTY:.0%} (never by more than "
+        f"{1 - HINT_FLOOR:.0%} in all); this would be hint {hints_used + 1}."
+    )
 
 
 def weight_label(weight: float, total_weight: float) -> str:

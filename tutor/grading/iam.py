@@ -660,16 +660,24 @@ def exact_permissions(
 
     missing = []
     for action, resource in expected:
-        request = Request(action=_instantiate(action, _PROBE), resource=_instantiate(resource, _PROBE_RESOURCE),
-                          principal=principal, context=ctx)
+        request = Request(
+            action=_instantiate(action, _PROBE),
+            resource=_instantiate(resource, _PROBE_RESOURCE),
+            principal=principal,
+            context=ctx,
+        )
         if not evaluate(request, docs).allowed:
             missing.append(f"{action} on {resource}")
 
     seeds = [a for a, _ in expected] + list(_CROSS_SERVICE)
-    space = universe(docs, principals=[principal] if principal else [], actions=seeds,
-                     resources=[r for _, r in expected] + _neighbours([r for _, r in expected]) + list(existing),
-                     context=ctx,
-                     common_actions=COMMON_ACTIONS)
+    space = universe(
+        docs,
+        principals=[principal] if principal else [],
+        actions=seeds,
+        resources=[r for _, r in expected] + _neighbours([r for _, r in expected]) + list(existing),
+        context=ctx,
+        common_actions=COMMON_ACTIONS,
+    )
     extra: dict[tuple[str, str], str] = {}
     for request, _, ap, rp, _ in space.requests():
         if (ap.shown, rp.shown) in extra or is_expected(request.action, request.resource):

@@ -83,7 +83,9 @@ def parse_policy(doc: str | bytes | Mapping[str, Any] | None) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         parsed = _python_literal(text)  # moto returns CloudFormation-made policies as a Python repr
         if parsed is None:
-            raise PolicyError(f"the policy is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+            raise PolicyError(
+                f"the policy is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            ) from None
     if not isinstance(parsed, dict):
         raise PolicyError("a policy document is a JSON object with a Statement")
     return parsed
@@ -485,9 +487,7 @@ class LifecycleRule:
         return next((t for t in self.transitions if t.storage_class.upper() == storage_class.upper()), None)
 
     def noncurrent_transition_to(self, storage_class: str) -> Transition | None:
-        return next(
-            (t for t in self.noncurrent_transitions if t.storage_class.upper() == storage_class.upper()), None
-        )
+        return next((t for t in self.noncurrent_transitions if t.storage_class.upper() == storage_class.upper()), None)
 
     def applies_to(self, key: str) -> bool:
         """Whether the rule's prefix covers an object key or key prefix (tags and sizes are not considered)."""
@@ -552,9 +552,7 @@ def lifecycle_rules(config: Any, *, enabled_only: bool = False) -> list[Lifecycl
             tags.update(_tags([flt["Tag"]]))
         expiration: Mapping[str, Any] = rule["Expiration"] if isinstance(rule.get("Expiration"), Mapping) else {}
         noncurrent_exp: Mapping[str, Any] = (
-            rule["NoncurrentVersionExpiration"]
-            if isinstance(rule.get("NoncurrentVersionExpiration"), Mapping)
-            else {}
+            rule["NoncurrentVersionExpiration"] if isinstance(rule.get("NoncurrentVersionExpiration"), Mapping) else {}
         )
         abort: Mapping[str, Any] = (
             rule["AbortIncompleteMultipartUpload"]

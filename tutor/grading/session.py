@@ -122,8 +122,11 @@ class LabSession:
         return SolveContext(self.sandbox, self.workspace, self.lab.folder)
 
     def check_context(self) -> CheckContext:
-        ctx = CheckContext(workspace=self.workspace, lab_dir=self.lab.folder,
-                           client_factory=lambda service: self.sandbox.client(service, grader=True))
+        ctx = CheckContext(
+            workspace=self.workspace,
+            lab_dir=self.lab.folder,
+            client_factory=lambda service: self.sandbox.client(service, grader=True),
+        )
         ctx.sandbox = self.sandbox  # type: ignore[attr-defined]  # Python checks may read deployed Lambda code or run handlers
         return ctx
 
@@ -137,8 +140,12 @@ class LabSession:
         shims = write_aws_shim(self.sandbox.state_dir, sys.executable, Path(__file__).resolve().parents[2])
         path = os.environ.get("PATH", "") if base_path is None else base_path
         others = [entry for entry in path.split(os.pathsep) if entry and not _is_shim_dir(entry)]
-        return {**lab_exports(self.sandbox.env()), "TUTOR_LAB": self.lab.id,
-                "TUTOR_LAB_WORKSPACE": str(self.workspace), "PATH": os.pathsep.join([str(shims), *others])}
+        return {
+            **lab_exports(self.sandbox.env()),
+            "TUTOR_LAB": self.lab.id,
+            "TUTOR_LAB_WORKSPACE": str(self.workspace),
+            "PATH": os.pathsep.join([str(shims), *others]),
+        }
 
 
 def _is_shim_dir(entry: str) -> bool:
@@ -243,8 +250,10 @@ def start(catalog: Catalog, lab_id: str, *, fresh: bool = False) -> tuple[LabSes
         if resume and state.get("restored"):
             return session, "resumed"
         if resume:
-            session.note = (f"your saved sandbox could not be read ({state.get('restore_error', 'unknown format')}); "
-                            f"it is kept in {state.get('kept', save_file)} and the lab starts over.")
+            session.note = (
+                f"your saved sandbox could not be read ({state.get('restore_error', 'unknown format')}); "
+                f"it is kept in {state.get('kept', save_file)} and the lab starts over."
+            )
         try:
             run_setup(session)
         except BaseException:
@@ -413,8 +422,13 @@ def stop(catalog: Catalog, lab_id: str) -> bool:
     return True
 
 
-def watch(session: LabSession, on_report: Callable[[Report], None], *, interval: float = 0.5,
-          stop_when: Callable[[], bool] = lambda: False) -> None:
+def watch(
+    session: LabSession,
+    on_report: Callable[[Report], None],
+    *,
+    interval: float = 0.5,
+    stop_when: Callable[[], bool] = lambda: False,
+) -> None:
     """Grade whenever the sandbox's state changes (and once at the start)."""
     last = None
     while not stop_when():
@@ -444,8 +458,11 @@ class SelfTest:
         if self.error:
             out.append(self.error)
         if self.solved is not None:
-            out += [f"check {c.id!r} fails after the reference solution: {c.message}"
-                    for c in self.solved.checks if not c.passed]
+            out += [
+                f"check {c.id!r} fails after the reference solution: {c.message}"
+                for c in self.solved.checks
+                if not c.passed
+            ]
         return out
 
     @property

@@ -174,10 +174,7 @@ class _Routed:
 
 
 def _snapshot_loggers() -> list[tuple[logging.Logger, int, list[logging.Handler]]]:
-    return [
-        (log, log.level, list(log.handlers))
-        for log in (logging.getLogger(name) for name in _CLI_LOGGERS)
-    ]
+    return [(log, log.level, list(log.handlers)) for log in (logging.getLogger(name) for name in _CLI_LOGGERS)]
 
 
 def _restore_loggers(snapshot: list[tuple[logging.Logger, int, list[logging.Handler]]]) -> None:
@@ -225,13 +222,11 @@ class AwsCli:
             stdin = stdin.encode()
         with self._lock:
             result = self._run_locked(args, stdin)
-        if (result.exit_code and "Could not connect to the endpoint URL" in result.stderr
-                and not self.sandbox.alive()):
+        if result.exit_code and "Could not connect to the endpoint URL" in result.stderr and not self.sandbox.alive():
             result = CliResult(
                 result.exit_code,
                 result.stdout,
-                result.stderr + "The lab sandbox is not running. "
-                "Start the lab again with `tutor lab start`.\n",
+                result.stderr + "The lab sandbox is not running. Start the lab again with `tutor lab start`.\n",
             )
         return result
 
@@ -346,9 +341,7 @@ def run_aws_subprocess(sandbox: Sandbox, args: Sequence[str]) -> int:
     Returns the CLI's exit code.
     """
     env = sandbox.env()
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
-    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
     command = [sys.executable, "-m", "tutor.sandbox.aws_cli", *_split(list(args))]
     if threading.current_thread() is not threading.main_thread():
         return subprocess.call(command, env=env)
@@ -414,9 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     from .environment import is_loopback_url
 
     if not is_loopback_url(endpoint):
-        sys.stderr.write(
-            "tutor aws: no lab sandbox in this environment. Start a lab with `tutor lab start`.\n"
-        )
+        sys.stderr.write("tutor aws: no lab sandbox in this environment. Start a lab with `tutor lab start`.\n")
         return 2
     driver = _new_driver(os.environ)
     try:

@@ -35,7 +35,7 @@ def from_rows(rows) -> ReviewSettings:
     known = {f.name for f in fields(ReviewSettings)}
     values = {}
     for key, raw in rows:
-        name = key[len(PREFIX):] if key.startswith(PREFIX) else None
+        name = key[len(PREFIX) :] if key.startswith(PREFIX) else None
         if name in known:
             try:
                 values[name] = json.loads(raw)

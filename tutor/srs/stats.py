@@ -105,19 +105,29 @@ def gather(catalog, at: datetime | None = None) -> Stats:
         today_now = today_counts(conn, catalog, at, settings)
         stats.forecast = [today_now.due_today]
         for lo, hi in itertools.pairwise(bounds):
-            stats.forecast.append(conn.exec_driver_sql(
-                "SELECT count(*) FROM card WHERE retired = 0 AND kind = 'question' AND due >= ? AND due < ?",
-                (to_db(lo), to_db(hi))).scalar())
+            stats.forecast.append(
+                conn.exec_driver_sql(
+                    "SELECT count(*) FROM card WHERE retired = 0 AND kind = 'question' AND due >= ? AND due < ?",
+                    (to_db(lo), to_db(hi)),
+                ).scalar()
+            )
 
         first = (today - timedelta(days=HEATMAP_DAYS - 1)).isoformat()
-        days = dict(conn.exec_driver_sql(
-            "SELECT day, reviews FROM review_day WHERE day >= ? AND reviews > 0", (first,)).all())
-        stats.heatmap = [((d := today - timedelta(days=HEATMAP_DAYS - 1 - i)).isoformat(), days.get(d.isoformat(), 0))
-                         for i in range(HEATMAP_DAYS)]
-        stats.retention = [MonthRetention(*row) for row in conn.exec_driver_sql(
-            "SELECT substr(day, 1, 7) AS month, sum(young_pass), sum(young_total), sum(mature_pass), "
-            "sum(mature_total) FROM review_day GROUP BY month ORDER BY month").all()
-            if row[2] or row[4]]
+        days = dict(
+            conn.exec_driver_sql("SELECT day, reviews FROM review_day WHERE day >= ? AND reviews > 0", (first,)).all()
+        )
+        stats.heatmap = [
+            ((d := today - timedelta(days=HEATMAP_DAYS - 1 - i)).isoformat(), days.get(d.isoformat(), 0))
+            for i in range(HEATMAP_DAYS)
+        ]
+        stats.retention = [
+            MonthRetention(*row)
+            for row in conn.exec_driver_sql(
+                "SELECT substr(day, 1, 7) AS month, sum(young_pass), sum(young_total), sum(mature_pass), "
+                "sum(mature_total) FROM review_day GROUP BY month ORDER BY month"
+            ).all()
+            if row[2] or row[4]
+        ]
         reviews_total = conn.exec_driver_sql("SELECT coalesce(sum(reviews), 0) FROM review_day").scalar()
         reviews_today = days.get(today.isoformat(), 0)
 
@@ -128,8 +138,8 @@ def gather(catalog, at: datetime | None = None) -> Stats:
         by_state: dict[int, int] = {}
         mature = retired = 0
         for is_retired, state, n, n_mature in conn.exec_driver_sql(
-                "SELECT retired, state, count(*), sum(stability >= ?) FROM card GROUP BY state, retired",
-                (MATURE_DAYS / k,)):
+            "SELECT retired, state, count(*), sum(stability >= ?) FROM card GROUP BY state, retired", (MATURE_DAYS / k,)
+        ):
             if is_retired:
                 retired += n
             else:
@@ -171,22 +181,26 @@ def _recall(conn, catalog, at: datetime, decay: float, factor: float) -> list[tu
         if len(ids) <= 20_000:  # the usual case: look the catalog's cards up by (kind, item_id)
             rows = []
             for n in range(0, len(ids), 500):
-                part = ids[n:n + 500]
+                part = ids[n : n + 500]
                 rows += conn.exec_driver_sql(
                     f"SELECT item_id, {r_sql} FROM card WHERE kind = 'question' AND retired = 0 "
                     f"AND stability > 0 AND item_id IN ({','.join('?' * len(part))})",
-                    (factor, now, decay, *part)).all()
+                    (factor, now, decay, *part),
+                ).all()
             return rows
         # one scan, through the driver cursor directly: SQLAlchemy's row processing would double the time here
         return conn.connection.driver_connection.execute(
-            f"SELECT item_id, {r_sql} FROM card NOT INDEXED WHERE kind = 'question' AND retired = 0 "
-            "AND stability > 0", (factor, now, decay)).fetchall()
+            f"SELECT item_id, {r_sql} FROM card NOT INDEXED WHERE kind = 'question' AND retired = 0 AND stability > 0",
+            (factor, now, decay),
+        ).fetchall()
     except Exception as exc:  # SQLite built without math functions: compute in Python
         if "pow" not in str(exc):
             raise
     rows = conn.exec_driver_sql(
         "SELECT item_id, stability, CAST(julianday(?) - julianday(last_review) AS INTEGER) FROM card "
-        "NOT INDEXED WHERE kind = 'question' AND retired = 0 AND stability > 0", (now,)).all()
+        "NOT INDEXED WHERE kind = 'question' AND retired = 0 AND stability > 0",
+        (now,),
+    ).all()
     return [(i, (1 + factor * max(0, d) / s) ** decay) for i, s, d in rows]
 
 
@@ -280,7 +294,8 @@ def rebuild_daily() -> int:
         hour = read_settings(conn).day_starts_hour
         logs = conn.exec_driver_sql(
             "SELECT id, card_id, rating, reviewed_at, duration_ms, state_before, interval_days FROM review_log "
-            "ORDER BY card_id, reviewed_at, id").all()
+            "ORDER BY card_id, reviewed_at, id"
+        ).all()
         totals: dict[str, list[int]] = {}
         updates: list[tuple[str, int | None, Any]] = []
         prev_card, prev_day, prev_interval = None, None, None
@@ -315,5 +330,6 @@ def rebuild_daily() -> int:
             conn.exec_driver_sql(
                 "INSERT INTO review_day (day, reviews, new_cards, young_pass, young_total, mature_pass, "
                 "mature_total, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(day, *t) for day, t in sorted(totals.items())])
+                [(day, *t) for day, t in sorted(totals.items())],
+            )
     return len(logs)

@@ -41,6 +41,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+
         # Take the write lock at BEGIN, so two writers queue on busy_timeout instead of one
         # failing with "database is locked" when it upgrades a read transaction.
         @event.listens_for(engine, "begin")

@@ -44,17 +44,42 @@ class AttemptRow:
 
 def _plain(row: ExamAttempt, answers: list[ExamAnswer]) -> AttemptRow:
     return AttemptRow(
-        saved_id(row), row.profile_id, row.mode, row.seed, row.started_at, row.time_limit_s, row.elapsed_s, row.status,
-        row.submitted_at, row.correct, row.total, row.scaled_score, row.passed,
-        [AnswerRow(a.position, a.question_id, json.loads(a.response) if a.response is not None else None,
-                   a.flagged, a.correct) for a in sorted(answers, key=lambda a: a.position)],
+        saved_id(row),
+        row.profile_id,
+        row.mode,
+        row.seed,
+        row.started_at,
+        row.time_limit_s,
+        row.elapsed_s,
+        row.status,
+        row.submitted_at,
+        row.correct,
+        row.total,
+        row.scaled_score,
+        row.passed,
+        [
+            AnswerRow(
+                a.position,
+                a.question_id,
+                json.loads(a.response) if a.response is not None else None,
+                a.flagged,
+                a.correct,
+            )
+            for a in sorted(answers, key=lambda a: a.position)
+        ],
     )
 
 
 def create_attempt(profile_id: str, mode: str, seed: int, time_limit_s: int, question_ids: list[str]) -> int:
     with session() as s:
-        row = ExamAttempt(profile_id=profile_id, mode=mode, seed=seed, started_at=datetime.now(UTC),
-                          time_limit_s=time_limit_s, total=len(question_ids))
+        row = ExamAttempt(
+            profile_id=profile_id,
+            mode=mode,
+            seed=seed,
+            started_at=datetime.now(UTC),
+            time_limit_s=time_limit_s,
+            total=len(question_ids),
+        )
         s.add(row)
         s.flush()
         for pos, qid in enumerate(question_ids):
@@ -74,8 +99,9 @@ def get_attempt(attempt_id: int) -> AttemptRow | None:
 def active_attempt() -> int | None:
     """The newest exam still in progress, to resume after a crash or a closed terminal."""
     with session(read_only=True) as s:
-        return s.exec(select(ExamAttempt.id).where(ExamAttempt.status == "active")
-                      .order_by(col(ExamAttempt.id).desc())).first()
+        return s.exec(
+            select(ExamAttempt.id).where(ExamAttempt.status == "active").order_by(col(ExamAttempt.id).desc())
+        ).first()
 
 
 def save_answer(attempt_id: int, position: int, response: Any, correct: bool, elapsed_s: float) -> None:
@@ -105,8 +131,14 @@ def _elapsed(s, attempt_id: int, elapsed_s: float) -> None:
         s.add(row)
 
 
-def finish_attempt(attempt_id: int, correct: int, scaled: int, passed: bool, elapsed_s: float,
-                   domains: Sequence[tuple[str, int, int]] = ()) -> None:
+def finish_attempt(
+    attempt_id: int,
+    correct: int,
+    scaled: int,
+    passed: bool,
+    elapsed_s: float,
+    domains: Sequence[tuple[str, int, int]] = (),
+) -> None:
     """Submit the attempt; ``domains`` is (domain id, correct, total) for a joined workshop's event."""
     with session() as s:
         row = fetch(s, ExamAttempt, attempt_id)
@@ -114,9 +146,18 @@ def finish_attempt(attempt_id: int, correct: int, scaled: int, passed: bool, ela
         row.correct, row.scaled_score, row.passed = correct, scaled, passed
         row.elapsed_s = min(max(row.elapsed_s, elapsed_s), float(row.time_limit_s))
         s.add(row)
-        outbox.record(s.connection(), "exam_finished", profile=row.profile_id, mode=row.mode, seed=row.seed,
-                      correct=correct, total=row.total, scaled=scaled, passed=passed,
-                      domains=[{"domain": d, "correct": c, "total": t} for d, c, t in domains])
+        outbox.record(
+            s.connection(),
+            "exam_finished",
+            profile=row.profile_id,
+            mode=row.mode,
+            seed=row.seed,
+            correct=correct,
+            total=row.total,
+            scaled=scaled,
+            passed=passed,
+            domains=[{"domain": d, "correct": c, "total": t} for d, c, t in domains],
+        )
 
 
 def history(profile_id: str | None = None) -> list[AttemptRow]:
@@ -131,8 +172,14 @@ def history(profile_id: str | None = None) -> list[AttemptRow]:
 def recent_question_ids(profile_id: str, attempts: int = 3) -> set[str]:
     """Questions of the learner's last few attempts at a profile (new exams prefer others)."""
     with session(read_only=True) as s:
-        ids = list(s.exec(select(ExamAttempt.id).where(ExamAttempt.profile_id == profile_id)
-                          .order_by(col(ExamAttempt.id).desc()).limit(attempts)))
+        ids = list(
+            s.exec(
+                select(ExamAttempt.id)
+                .where(ExamAttempt.profile_id == profile_id)
+                .order_by(col(ExamAttempt.id).desc())
+                .limit(attempts)
+            )
+        )
         if not ids:
             return set()
         return set(s.exec(select(ExamAnswer.question_id).where(col(ExamAnswer.attempt_id).in_(ids))))

@@ -30,15 +30,29 @@ class Attempt:
 
 
 def _plain(row: LabAttempt) -> Attempt:
-    return Attempt(saved_id(row), row.lab_id, row.status, row.hints_used, row.resets, row.solution_viewed,
-                   row.checks_passed, row.checks_total, row.score, row.started_at, row.finished_at)
+    return Attempt(
+        saved_id(row),
+        row.lab_id,
+        row.status,
+        row.hints_used,
+        row.resets,
+        row.solution_viewed,
+        row.checks_passed,
+        row.checks_total,
+        row.score,
+        row.started_at,
+        row.finished_at,
+    )
 
 
 def open_lab_attempt(lab_id: str, at: datetime | None = None) -> int:
     """The id of the lab's open attempt, creating one when there is none."""
     with session() as s:
-        row = s.exec(select(LabAttempt).where(LabAttempt.lab_id == lab_id, col(LabAttempt.finished_at).is_(None))
-                     .order_by(col(LabAttempt.id).desc())).first()
+        row = s.exec(
+            select(LabAttempt)
+            .where(LabAttempt.lab_id == lab_id, col(LabAttempt.finished_at).is_(None))
+            .order_by(col(LabAttempt.id).desc())
+        ).first()
         if row is None:
             row = LabAttempt(lab_id=lab_id, started_at=at or datetime.now(UTC))
             s.add(row)
@@ -65,6 +79,7 @@ def _update(attempt_id: int, change, event: str | None = None, details=lambda ro
 
 def use_hint(attempt_id: int, available: int) -> int:
     """Count one more hint (never more than there are); returns the hint number to show."""
+
     def bump(row: LabAttempt) -> None:
         row.hints_used = min(row.hints_used + 1, available)
 
@@ -99,17 +114,29 @@ def record_lab_check(attempt_id: int, report: Any) -> None:
     now = datetime.now(UTC)
     with session() as s:
         row = fetch(s, LabAttempt, attempt_id)
-        run = (s.exec(select(func.max(LabCheckResult.run)).where(LabCheckResult.attempt_id == attempt_id)).one() or 0) + 1
+        run = (
+            s.exec(select(func.max(LabCheckResult.run)).where(LabCheckResult.attempt_id == attempt_id)).one() or 0
+        ) + 1
         for c in report.checks:
-            s.add(LabCheckResult(attempt_id=attempt_id, run=run, check_id=c.id, passed=c.passed,
-                                 message=c.message, checked_at=now))
+            s.add(
+                LabCheckResult(
+                    attempt_id=attempt_id, run=run, check_id=c.id, passed=c.passed, message=c.message, checked_at=now
+                )
+            )
         row.checks_passed, row.checks_total, row.score = report.passed, report.total, report.score
         if report.passed == report.total and row.status == "active":
             row.status = "passed"
         s.add(row)
-        outbox.record(s.connection(), "lab_graded", lab=row.lab_id, passed=report.passed, total=report.total,
-                      score=report.score, hints_used=row.hints_used,
-                      checks=[{"id": c.id, "passed": c.passed, "message": c.message[:2000]} for c in report.checks])
+        outbox.record(
+            s.connection(),
+            "lab_graded",
+            lab=row.lab_id,
+            passed=report.passed,
+            total=report.total,
+            score=report.score,
+            hints_used=row.hints_used,
+            checks=[{"id": c.id, "passed": c.passed, "message": c.message[:2000]} for c in report.checks],
+        )
 
 
 def lab_summaries() -> dict[str, dict[str, Any]]:

@@ -14,7 +14,14 @@ if TYPE_CHECKING:
     from tutor.content import Catalog
 
 MODE_KEYS = {"home": "h", "lessons": "l", "labs": "b", "review": "r", "exam": "e", "stats": "s"}
-MODE_TITLES = {"home": "Home", "lessons": "Lessons", "labs": "Labs", "review": "Review", "exam": "Exam", "stats": "Stats"}
+MODE_TITLES = {
+    "home": "Home",
+    "lessons": "Lessons",
+    "labs": "Labs",
+    "review": "Review",
+    "exam": "Exam",
+    "stats": "Stats",
+}
 
 
 class NavBar(Static):
@@ -69,8 +76,9 @@ class ModeScreen(Screen):
         if self.load is not None:
             self.reload()
 
-    def in_background(self, compute: Callable[[Catalog], Any], show: Callable[[Any], None],
-                      group: str = "load") -> None:
+    def in_background(
+        self, compute: Callable[[Catalog], Any], show: Callable[[Any], None], group: str = "load"
+    ) -> None:
         """Run ``compute(catalog)`` in a worker thread, then ``show(result)`` on the UI thread."""
 
         def job() -> None:

@@ -18,7 +18,6 @@ MAX_BODY_BYTES = 512 * 1024  # requests bigger than this get 413 before they are
 MAX_MESSAGE = 2000
 
 
-
 def _storable(text: str) -> str:
     """Text every database and JSON encoder accepts: no NUL (PostgreSQL refuses it), no lone surrogates."""
     if "\x00" in text:
@@ -139,8 +138,16 @@ Event = Annotated[
     LabStarted | LabGraded | LabHint | LabReset | LabSolutionViewed | ReviewAnswered | ExamFinished | DrillDone,
     Field(discriminator="type"),
 ]
-EVENT_TYPES = ("lab_started", "lab_graded", "lab_hint", "lab_reset", "lab_solution_viewed", "review_answered",
-               "exam_finished", "drill_done")
+EVENT_TYPES = (
+    "lab_started",
+    "lab_graded",
+    "lab_hint",
+    "lab_reset",
+    "lab_solution_viewed",
+    "review_answered",
+    "exam_finished",
+    "drill_done",
+)
 
 
 class EventBatch(Wire):

@@ -4,7 +4,6 @@ Fill in the TODOs, then zip this file and deploy it (see the handout).
 """
 
 
-
 # Code at module level runs once per execution environment (the "init" phase) and is reused by
 # every warm invocation: create SDK clients or resources here, not inside the handler.
 # TODO: read the table name from the environment and get a handle on the table.

@@ -43,8 +43,13 @@ class HelpScreen(ModalScreen):
             where = "everywhere" if node is self.app else _place(node)
             for key, bindings in node._bindings.key_to_bindings.items():
                 for binding in bindings:
-                    if (not isinstance(binding, Binding) or not binding.description or binding.system
-                            or binding.action in generic or key in taken):
+                    if (
+                        not isinstance(binding, Binding)
+                        or not binding.description
+                        or binding.system
+                        or binding.action in generic
+                        or key in taken
+                    ):
                         continue
                     taken.add(key)  # a nearer binding of the same key hides this one
                     shown = binding.key_display or self.app.get_key_display(binding)

@@ -59,14 +59,17 @@ class BodyLimit:
 
 async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
     # Only where and what: echoing the input back could carry text no JSON encoder accepts.
-    detail = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-              for e in exc.errors()]
+    detail = [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        for e in exc.errors()
+    ]
     return JSONResponse({"detail": detail}, status_code=422)
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
-    app = FastAPI(title="aws-tutor workshop server", version="1", openapi_url="/openapi.json", docs_url=None,
-                  redoc_url=None)
+    app = FastAPI(
+        title="aws-tutor workshop server", version="1", openapi_url="/openapi.json", docs_url=None, redoc_url=None
+    )
     app.state.server = ServerState(settings)
     app.include_router(router)
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]  # Starlette types the handler loosely
