@@ -158,7 +158,7 @@ def tiers_span_two_azs(ctx):
 
 def igw_attached(ctx):
     vpc = _vpc(ctx)
-    return _igw_ids(ctx, vpc["VpcId"])
+    return bool(_igw_ids(ctx, vpc["VpcId"]))
 
 
 def public_routes(ctx):
