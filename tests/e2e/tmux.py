@@ -12,7 +12,6 @@ import time
 import uuid
 from pathlib import Path
 
-
 # The timeouts only catch a hang: on a loaded machine everything is slower, so they are generous by default
 # (a passing test never waits for them). TUTOR_TEST_SLOWDOWN scales them further.
 SLOWDOWN = float(os.environ.get("TUTOR_TEST_SLOWDOWN", "4"))

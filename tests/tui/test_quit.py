@@ -9,8 +9,8 @@ from conftest_helpers import settle
 @pytest.fixture
 def running(monkeypatch):
     """One lab 'running', and a record of the labs stopped (the real sandbox is the e2e test's business)."""
-    import tutor.grading.session as session
-    import tutor.sandbox.registry as registry
+    from tutor.grading import session
+    from tutor.sandbox import registry
 
     labs = ["sqs-dead-letter"]
     stopped: list[str] = []
@@ -46,7 +46,7 @@ async def test_keep_running_quits_and_leaves_the_lab_alone(make_app, running):
 
 
 async def test_stop_saves_the_lab_then_quits(make_app, running):
-    labs, stopped = running
+    _labs, stopped = running
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await _quit(app, pilot)
@@ -70,9 +70,9 @@ async def test_cancel_stays_in_the_app(make_app, running):
 
 
 async def test_without_a_running_lab_quit_is_immediate(make_app, monkeypatch):
-    import tutor.sandbox.registry as registry
+    from tutor.sandbox import registry
 
-    monkeypatch.setattr(registry, "running_labs", lambda: [])
+    monkeypatch.setattr(registry, "running_labs", list)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
