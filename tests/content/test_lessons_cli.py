@@ -98,3 +98,15 @@ def test_glossary_lists_every_term_and_looks_one_up():
     data = json.loads(one.output)
     assert data[0] == {"term": entry.term, "definition": entry.definition, "section": entry.section}
     assert runner.invoke(app, ["glossary", "zzqqxx"]).exit_code == 1
+
+
+def test_lab_list_gives_the_guided_order_of_the_labs_screen():
+    """The CLI lists labs as the Labs screen does: easier first, prerequisites before the labs that need them."""
+    rows = json.loads(runner.invoke(app, ["lab", "list", "--json"]).output)
+    assert [r["id"] for r in rows] == [lab.id for lab in CATALOG.labs_in_order()]
+    position = {r["id"]: i for i, r in enumerate(rows)}
+    for r in rows:
+        assert all(position[p] < position[r["id"]] for p in r["prerequisites"]), r
+    assert rows[0]["difficulty"] == 1
+    text = runner.invoke(app, ["lab", "list"]).output.splitlines()
+    assert text[0].startswith(" 1. " + rows[0]["id"])

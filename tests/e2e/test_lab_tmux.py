@@ -44,5 +44,44 @@ def test_a_lab_done_in_the_tui_console_turns_the_checklist_green(tui, tutor_home
     assert "Lab complete" in screen
     t.press("Escape")
     t.wait_for("Enter opens one")
-    t.press("Escape")  # nothing to go back to: the lab list stays
-    t.press("q")
+    t.press("q")  # (not right after Escape: the terminal would read Escape, q as Alt+q)
+    t.wait_for("A lab is still running")  # quitting asks what to do with the sandbox
+    t.press("s")
+
+
+def _open_sqs_lab(t):
+    labs = [lab.id for lab in load_catalog().labs_in_order()]
+    t.wait_for("Welcome to aws-tutor")
+    t.press("b")
+    t.wait_for("Enter opens one")
+    for _ in range(labs.index("sqs-dead-letter")):
+        t.press("Down")
+    t.press("Enter")
+
+
+def test_quit_mid_lab_keep_running_and_come_back_to_the_same_checklist(tui, tutor_home):
+    t = tui()
+    _open_sqs_lab(t)
+    t.wait_for("0/5 pass", timeout=30)
+    for command in COMMANDS[:2]:
+        t.type(command)
+        t.press("Enter")
+        t.wait_for("QueueUrl")
+    before = t.wait_for("4/5 pass", timeout=15)
+    t.press("C-q")
+    t.wait_for("A lab is still running: sqs-dead-letter")
+    t.press("k")
+    t.wait_gone("A lab is still running")
+    assert "4/5 pass" in before
+
+    again = tui()  # a new app: the sandbox kept running in the background
+    _open_sqs_lab(again)
+    screen = again.wait_for("4/5 pass", timeout=30)
+    assert "sandbox already running" in screen
+    again.press("C-q")
+    again.wait_for("A lab is still running")
+    again.press("s")  # stop it: saved, and nothing left running after the test
+    again.wait_gone("A lab is still running", timeout=30)
+    from tutor.sandbox.registry import running_labs
+
+    assert running_labs() == []

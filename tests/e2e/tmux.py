@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
@@ -10,6 +11,10 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+# The timeouts only catch a hang: on a loaded machine everything is slower, so they are generous by default
+# (a passing test never waits for them). TUTOR_TEST_SLOWDOWN scales them further.
+SLOWDOWN = float(os.environ.get("TUTOR_TEST_SLOWDOWN", "4"))
 
 
 class Tmux:
@@ -47,6 +52,7 @@ class Tmux:
         subprocess.run([*self.tmux, "send-keys", "-t", self.name, "-l", text], check=True)
 
     def wait_for(self, text: str, timeout: float = 15) -> str:
+        timeout *= SLOWDOWN
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()
@@ -56,6 +62,7 @@ class Tmux:
         raise AssertionError(f"{text!r} did not appear within {timeout}s; the screen shows:\n{self.screen()}")
 
     def wait_gone(self, text: str, timeout: float = 10) -> None:
+        timeout *= SLOWDOWN
         deadline = time.monotonic() + timeout
         while text in self.screen():
             if time.monotonic() > deadline:

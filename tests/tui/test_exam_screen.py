@@ -171,3 +171,18 @@ async def test_every_list_on_the_exam_screen_opens_its_first_item_with_enter(exa
         await pilot.press("enter")
         await settle(pilot)
         assert type(pilot.app.screen).__name__ == "DrillScreen"
+
+
+def test_a_multi_answer_reads_in_the_letters_shown_in_order():
+    """An answer picked as B then A reads "A (…); B (…)", and each letter keeps its own option text."""
+    from types import SimpleNamespace
+
+    from tutor.tui.screens.exam_sitting import describe, option_order
+
+    options = ["Amazon SQS", "Amazon SNS", "Amazon Kinesis", "Amazon MQ"]
+    q = SimpleNamespace(id="q-multi", type="multi", options=options)
+    seed = 7
+    order = option_order(seed, q.id, len(options))  # shown position -> original index
+    shown_b, shown_a = "ABCD"[order[1]], "ABCD"[order[0]]  # the original letters the learner saw as B and A
+    text = describe(q, [shown_b, shown_a], seed)
+    assert text == f"A ({options[order[0]]}); B ({options[order[1]]})"

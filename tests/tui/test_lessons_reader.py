@@ -209,6 +209,29 @@ async def test_a_lesson_link_opens_its_section_and_backspace_returns(make_app):
         assert (screen._lesson.id, screen._current_anchor()) == ("storage", "buckets")
 
 
+async def test_back_walks_the_real_history_through_search_and_glossary(make_app):
+    """Read buckets, search "subn" and open Subnets, open the glossary, Back: Subnets (where you were), not buckets."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reader(pilot, "storage", "buckets")
+        await pilot.press("slash")
+        await pilot.press(*"subn")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (screen._lesson.id, screen._current_anchor()) == ("network", "subnets")
+        await pilot.press("g")
+        await settle(pilot)
+        assert screen.query_one("#lessons-switcher").current == "glossary"
+        await pilot.press("backspace")
+        await settle(pilot)
+        assert screen.query_one("#lessons-switcher").current == "reader"
+        assert (screen._lesson.id, screen._current_anchor()) == ("network", "subnets")
+        await pilot.press("backspace")  # and once more: back to where the search was made
+        await settle(pilot)
+        assert (screen._lesson.id, screen._current_anchor()) == ("storage", "buckets")
+
+
 async def test_clicking_a_link_in_the_text_follows_it(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

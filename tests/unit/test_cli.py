@@ -60,9 +60,14 @@ def test_wrong_arguments_give_a_short_message_not_a_traceback(tmp_path):
         (["frobnicate"], "No such command 'frobnicate'"),
         (["validate", str(tmp_path / "missing")], "does not exist"),
         (["validate", str(tmp_path)], "is not inside a content folder"),
+        # numbers beyond SQLite's integers raised OverflowError deep in the store
+        (["exam", "start", "saa-c03", "--seed", "99999999999999999999"], "less than or equal to 9223372036854775807"),
+        (["exam", "results", "99999999999999999999999"], "less than or equal to 9223372036854775807"),
+        (["exam", "results", "0"], "greater than or equal to 1"),
+        (["review", "settings", "--new", "99999999999999999999999"], "daily limits are whole numbers from 0 to"),
     ]:
         result = tutor(*args)
-        assert result.returncode == 2
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
         assert expected in result.stderr
         assert "Traceback" not in result.stderr + result.stdout
 

@@ -124,8 +124,36 @@ def doctor() -> None:
     except Exception as exc:  # noqa: BLE001 - doctor reports, never crashes
         ok = False
         typer.echo(f"schema       FAILED: {exc}")
+    from tutor.store.db import quick_check
+
+    damage = quick_check()
+    if damage:
+        ok = False
+        typer.echo(f"integrity    DAMAGED: {'; '.join(damage[:5])}")
+        typer.echo(
+            f"             copy what can still be read with `tutor backup FILE`, then restore a copy from "
+            f"{tpaths.home() / 'backups'} or move the database aside to start afresh"
+        )
+    else:
+        typer.echo("integrity    ok (PRAGMA quick_check)")
     ok = _doctor_sandbox() and ok
     raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def backup(
+    file: Path | None = typer.Argument(None, help="Where to write the copy (default: backups/ in the data dir)."),
+) -> None:
+    """Copy your progress database safely, even while aws-tutor is running."""
+    from tutor.store import StoreError
+    from tutor.store.db import backup as copy_database
+
+    try:
+        written = copy_database(file)
+    except StoreError as exc:
+        typer.echo(f"tutor: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"backed up to {written}")
 
 
 def _doctor_sandbox() -> bool:

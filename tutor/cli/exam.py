@@ -7,6 +7,8 @@ from datetime import date
 
 import typer
 
+SQLITE_INT_MAX = 2**63 - 1  # the store keeps ids and seeds as SQLite INTEGERs
+
 exam_app = typer.Typer(help="Mock exams: profiles, history and results.", no_args_is_help=True, rich_markup_mode=None)
 drill_app = typer.Typer(help="Interview drills.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -106,7 +108,9 @@ def _results(catalog, attempt_id: int) -> dict:
 @exam_app.command()
 def start(
     profile: str,
-    seed: int | None = typer.Option(None, help="The same seed gives everyone the same exam (for a class)."),
+    seed: int | None = typer.Option(
+        None, min=0, max=SQLITE_INT_MAX, help="The same seed gives everyone the same exam (for a class)."
+    ),
     practice: bool = typer.Option(False, "--practice", help="Practice mode: pause, and feedback after each answer."),
     open_app: bool = typer.Option(True, "--open/--no-open", help="Open the app to sit it now."),
 ) -> None:
@@ -169,7 +173,10 @@ def history(
 
 
 @exam_app.command()
-def results(attempt: int, as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+def results(
+    attempt: int = typer.Argument(..., min=1, max=SQLITE_INT_MAX, help="The attempt's number (tutor exam history)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
     """One attempt: score, per-domain breakdown and every question."""
     data = _results(_catalog(), attempt)
     if as_json:

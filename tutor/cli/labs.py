@@ -57,13 +57,13 @@ def _print_report(report, as_json: bool) -> None:
 
 @lab_app.command("list")
 def list_labs(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-    """Every lab with its services, estimated time and your best score."""
+    """Every lab in the suggested order, with its level, time and your best score."""
     from tutor.store.labs import lab_summaries
 
     catalog = _catalog()
     summaries = lab_summaries()
     rows = []
-    for lab in catalog.labs.values():
+    for lab in catalog.labs_in_order():  # the Labs screen's order: easier first, prerequisites before
         s = summaries.get(lab.id, {})
         rows.append(
             {
@@ -72,6 +72,7 @@ def list_labs(as_json: bool = typer.Option(False, "--json", help="Machine-readab
                 "services": lab.services,
                 "minutes": lab.estimated_minutes,
                 "difficulty": lab.difficulty,
+                "prerequisites": list(lab.prerequisites),
                 "checks": len(lab.checks),
                 "attempts": s.get("attempts", 0),
                 "best_score": s.get("best_score", 0),
@@ -84,9 +85,11 @@ def list_labs(as_json: bool = typer.Option(False, "--json", help="Machine-readab
     if not rows:
         typer.echo("No labs are installed. Labs are folders in labs/ (see docs/AUTHORING.md).")
         return
-    for r in rows:
+    width = max(len(r["id"]) for r in rows)
+    for number, r in enumerate(rows, start=1):
         status = "passed" if r["passed"] else (f"best {r['best_score']:.0f}" if r["attempts"] else "new")
-        typer.echo(f"{r['id']:<28} {r['minutes']:>3} min  {status:<9} {r['title']}")
+        level = "●" * r["difficulty"]
+        typer.echo(f"{number:>2}. {r['id']:<{width}}  {level:<3}  {r['minutes']:>3} min  {status:<9} {r['title']}")
 
 
 @lab_app.command()

@@ -45,6 +45,11 @@ def _seconds_from_env(name: str, default: float, scale: float = 1.0) -> float:
     return value if value > 0 else default
 
 
+def idle_minutes() -> float:
+    """How long a lab sandbox nobody uses keeps running before it saves and stops itself."""
+    return _seconds_from_env("TUTOR_LAB_IDLE_MINUTES", IDLE_MINUTES * 60, scale=60) / 60
+
+
 def find_lab(catalog: Catalog, lab_id: str) -> Lab:
     lab = catalog.labs.get(lab_id)
     if lab is None:
@@ -240,7 +245,7 @@ def start(catalog: Catalog, lab_id: str, *, fresh: bool = False) -> tuple[LabSes
             detach=True,
             save_file=save_file,
             restore=resume,
-            idle_timeout=_seconds_from_env("TUTOR_LAB_IDLE_MINUTES", IDLE_MINUTES * 60, scale=60),
+            idle_timeout=idle_minutes() * 60,
             preload=lab.services,
         )
         workspace = workspace_of(lab_id)

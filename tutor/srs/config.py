@@ -10,6 +10,9 @@ from .errors import ReviewError
 PREFIX = "review."
 
 
+DAILY_LIMIT_MAX = 100_000  # more than anyone answers in a day; keeps the limits inside SQLite's integers
+
+
 @dataclass(frozen=True)
 class ReviewSettings:
     desired_retention: float = 0.90
@@ -21,8 +24,8 @@ class ReviewSettings:
     def validate(self) -> ReviewSettings:
         if not 0.7 <= self.desired_retention <= 0.99:
             raise ReviewError("desired retention must be between 0.70 and 0.99 (0.90 is a good default)")
-        if self.daily_new < 0 or self.max_reviews < 0:
-            raise ReviewError("daily limits cannot be negative")
+        if not (0 <= self.daily_new <= DAILY_LIMIT_MAX and 0 <= self.max_reviews <= DAILY_LIMIT_MAX):
+            raise ReviewError(f"daily limits are whole numbers from 0 to {DAILY_LIMIT_MAX:,}")
         if not 0 <= self.day_starts_hour <= 23:
             raise ReviewError("the day boundary is an hour from 0 to 23")
         if self.parameters is not None and len(self.parameters) != 21:

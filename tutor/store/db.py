@@ -111,7 +111,10 @@ def get_engine(url: str | None = None) -> Engine:
         if engine is None:
             engine = make_engine(url)
             try:
-                if current_revision(engine) != head_revision():
+                revision = current_revision(engine)
+                if revision != head_revision():
+                    if revision is not None:  # a learner's data about to change shape: keep a copy first
+                        backup(url=url, reason=f"before-migration-from-{revision}")
                     upgrade(engine)
             except Exception as exc:
                 raise StoreError(f"cannot open the progress database at {url}: {exc}") from exc
@@ -147,3 +150,60 @@ def saved_id(row: Any) -> int:
     if row.id is None:
         raise StoreError(f"{type(row).__name__} has no id yet: it was never flushed")
     return int(row.id)
+
+
+KEEP_BACKUPS = 5  # automatic backups kept per reason; `tutor backup FILE` copies are the learner's own
+
+
+def sqlite_file(url: str | None = None) -> Path | None:
+    """The database file behind a sqlite URL (None for PostgreSQL or an in-memory database)."""
+    url = url or paths.db_url()
+    if not url.startswith("sqlite:///") or url.endswith(":memory:"):
+        return None
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def backup(dest: Path | None = None, *, url: str | None = None, reason: str = "manual") -> Path:
+    """Copy the database with SQLite's online backup API: consistent even while another process writes.
+
+    Without ``dest`` the copy goes to the data dir's ``backups/`` folder, and only the newest few of the same
+    reason are kept there.
+    """
+    import sqlite3
+    from datetime import datetime
+
+    source = sqlite_file(url)
+    if source is None:
+        raise StoreError("only a SQLite database can be backed up here; use pg_dump for PostgreSQL")
+    if not source.exists():
+        raise StoreError(f"there is no database at {source} yet: nothing to back up")
+    prune = dest is None and reason != "manual"  # only the automatic copies are rotated
+    if dest is None:
+        folder = paths.home() / "backups"
+        folder.mkdir(parents=True, exist_ok=True)
+        dest = folder / f"tutor-{datetime.now():%Y%m%d-%H%M%S-%f}-{reason}.db"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(dest) as dst:
+            src.backup(dst)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot back up {source} to {dest}: {exc}") from exc
+    if prune:
+        for old in sorted(dest.parent.glob(f"tutor-*-{reason}.db"))[:-KEEP_BACKUPS]:
+            old.unlink(missing_ok=True)
+    return dest
+
+
+def quick_check(url: str | None = None) -> list[str]:
+    """SQLite's PRAGMA quick_check: [] when the file is sound, else what it found (pages, indexes)."""
+    import sqlite3
+
+    source = sqlite_file(url)
+    if source is None or not source.exists():
+        return []
+    try:
+        with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as conn:
+            rows = [r[0] for r in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows

@@ -86,6 +86,41 @@ class TutorApp(App):
             self._catalog = Catalog(roots=[])
         return self._catalog
 
+    async def action_quit(self) -> None:
+        """Quit; with a lab sandbox running, ask whether to keep it, stop it (saved), or stay."""
+        from tutor.sandbox.registry import running_labs
+
+        from .screens.quit import QuitDialog
+
+        if isinstance(self.screen, QuitDialog):
+            return
+        labs = running_labs()
+        if not labs:
+            self.exit()
+            return
+        from tutor.grading.session import idle_minutes
+
+        self.push_screen(QuitDialog(labs, idle_minutes()), self._quit_as_chosen)
+
+    def _quit_as_chosen(self, choice: str | None) -> None:
+        from .screens.quit import KEEP, STOP
+
+        if choice == KEEP:
+            self.exit()
+        elif choice == STOP:
+            self.notify("Saving the lab sandbox…")
+            self.run_worker(self._stop_labs_and_exit, thread=True, group="quit", exit_on_error=False)
+
+    def _stop_labs_and_exit(self) -> None:
+        from tutor.grading.session import stop
+        from tutor.sandbox.registry import running_labs
+
+        try:
+            for lab_id in running_labs():
+                stop(self.catalog(), lab_id)
+        finally:
+            self.call_from_thread(self.exit)
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.markup import escape
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,6 +22,15 @@ def gather(catalog) -> dict[str, Any]:
     active = records.active_attempt()
     attempt = records.get_attempt(active) if active else None
     return {"catalog": catalog, "active": attempt, "history": records.history()}
+
+
+def _hanging(label: str, text: str) -> Table:
+    """A dim label and a text that wraps under itself, not back under the label."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True, style="dim")
+    grid.add_column()
+    grid.add_row(label, text)
+    return grid
 
 
 class ExamScreen(ModeScreen):
@@ -84,7 +94,8 @@ class ExamScreen(ModeScreen):
             profiles,
             [
                 Option(
-                    f"{escape(p.title)}  [dim]{p.questions} q · {p.minutes} min · pass {p.scoring.passing}[/dim]",
+                    # the figures on a line of their own, so a long title never strands "· pass 720"
+                    f"{escape(p.title)}\n[dim]{p.questions} q · {p.minutes} min · pass {p.scoring.passing}[/dim]",
                     id=p.id,
                 )
                 for p in catalog.exams.values()
@@ -102,7 +113,7 @@ class ExamScreen(ModeScreen):
         _refill(self.query_one("#exam-practice", OptionList), practice)
         _refill(
             self.query_one("#exam-drills", OptionList),
-            [Option(f"[dim]{d.minutes:>2} min[/dim]  {escape(d.title)}", id=d.id) for d in catalog.drills.values()]
+            [Option(_hanging(f"{d.minutes:>2} min", d.title), id=d.id) for d in catalog.drills.values()]
             or [Option("[dim]No drills installed yet[/dim]", disabled=True)],
         )
         self.show_history(data["history"])
@@ -124,7 +135,8 @@ class ExamScreen(ModeScreen):
                 f"#{h.id:<3} {h.submitted_at:%Y-%m-%d} {escape(h.profile_id):<8} {h.scaled_score:>4} {verdict}"
             )
         scores = [h.scaled_score or 0 for h in exams]
-        lines.append(f"\nlatest {scores[-1]} · best {max(scores)} · trend (oldest → newest):")
+        trend_label = " · trend (oldest → newest):" if trend.display else ""  # a trend needs two exams
+        lines.append(f"\nlatest {scores[-1]} · best {max(scores)}{trend_label}")
         box.update("\n".join(lines))
         trend.data = scores
 

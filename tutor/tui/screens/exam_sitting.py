@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from textwrap import shorten
 from typing import Any
 
 from rich.markup import escape
@@ -36,7 +37,8 @@ def describe(q: Any, response: Any, seed: int) -> str:
         order = option_order(seed, q.id, len(q.options))
         shown = {LETTERS[idx]: LETTERS[i] for i, idx in enumerate(order)}
         letters = [response] if q.type == "single" else list(response)
-        return "; ".join(f"{shown[x]} ({q.options[LETTERS.index(x)]})" for x in letters if x in shown)
+        picked = sorted((shown[x], q.options[LETTERS.index(x)]) for x in letters if x in shown)  # A before B
+        return "; ".join(f"{letter} ({text})" for letter, text in picked)
     if q.type == "order":
         return " → ".join(str(response))
     if q.type == "true_false":
@@ -468,7 +470,11 @@ class ResultsScreen(Screen):
         for i, q in enumerate(s.questions):
             mark = "✔" if s.correct.get(i) else ("✘" if i in s.responses else "·")
             table.add_row(
-                str(i + 1), mark, q.domain.get(s.profile.family, ""), q.prompt.strip().splitlines()[0][:70], key=str(i)
+                str(i + 1),
+                mark,
+                q.domain.get(s.profile.family, ""),
+                shorten(" ".join(q.prompt.split()), 70, placeholder=" …"),
+                key=str(i),
             )
         table.focus()
 

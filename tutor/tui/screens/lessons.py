@@ -304,7 +304,16 @@ class LessonsScreen(ModeScreen):
             del self._history[:-50]
 
     def action_back(self) -> None:
-        """Return to where a link, a search result or the glossary took you from."""
+        """Return to where a link, a search result or the glossary took you from.
+
+        With the glossary or the search results open, Back first closes them: the page under them is the step
+        the learner came from, not the page before it."""
+        if (
+            self.query_one("#lessons-switcher", ContentSwitcher).current != "reader"
+            or self.query_one("#lesson-search", SearchBox).display
+        ):
+            self._close_panel()
+            return
         if self._history:
             lesson_id, anchor = self._history.pop()
             self.open_lesson(lesson_id, anchor)
