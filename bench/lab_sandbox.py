@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tutor.sandbox import AwsCli, run_handler, start_sandbox  # noqa: E402
-from tutor.sandbox.aws_cli import run_aws_subprocess  # noqa: E402
+from tutor.sandbox import AwsCli, run_handler, start_sandbox
+from tutor.sandbox.aws_cli import run_aws_subprocess
 
 FIRST_COMMAND = """
 import sys, time
@@ -110,9 +110,7 @@ def main() -> None:
             firsts = []
             for _ in range(runs):
                 script = FIRST_COMMAND.format(root=str(ROOT), state=str(sandbox.state_dir))
-                out = subprocess.run(
-                    [sys.executable, "-c", script], capture_output=True, text=True, check=True
-                ).stdout
+                out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
                 firsts.append(float(out.strip().splitlines()[-1]))
             print(f"first CLI (fresh process)   {median_ms(firsts)}")
 

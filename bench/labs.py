@@ -1,6 +1,6 @@
 """Lab figures: ready (sandbox up + setup), grading a 10-check lab, reset, and a console command.
 
-    python bench/labs.py [--runs 10]
+python bench/labs.py [--runs 10]
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ Targets: due ≤ 1.5 ms, record ≤ 2 ms, stats ≤ 150 ms.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import statistics
@@ -47,9 +48,22 @@ def build(path: Path, cards: int, logs: int, seed: int = 7) -> None:
         last = NOW - timedelta(days=rng.uniform(1, 60))
         stability = rng.uniform(0.5, 200)
         state = 2 if rng.random() < 0.9 else rng.choice((1, 3))
-        card_rows.append((cid, "question", f"q-{cid:06d}", state, None if state == 2 else 0, stability,
-                          rng.uniform(1, 10), due.strftime(FMT), last.strftime(FMT), rng.randint(0, 3), 0,
-                          (last - timedelta(days=300)).strftime(FMT)))
+        card_rows.append(
+            (
+                cid,
+                "question",
+                f"q-{cid:06d}",
+                state,
+                None if state == 2 else 0,
+                stability,
+                rng.uniform(1, 10),
+                due.strftime(FMT),
+                last.strftime(FMT),
+                rng.randint(0, 3),
+                0,
+                (last - timedelta(days=300)).strftime(FMT),
+            )
+        )
         t = NOW - timedelta(days=700 * rng.random())
         for n in range(per_card):
             log_id += 1
@@ -59,27 +73,50 @@ def build(path: Path, cards: int, logs: int, seed: int = 7) -> None:
             rating = 1 if rng.random() < 0.12 else rng.choice((2, 3, 3, 3, 4))
             ivl = rng.uniform(0.01, 60)
             counted = None if n == 0 else int(ivl >= 21)
-            log_rows.append((log_id, cid, rating, t.strftime(FMT), rng.randint(1500, 20000), 0 if n == 0 else 2,
-                             None if n == 0 else ivl, ivl, "review", None, t.date().isoformat(), counted))
+            log_rows.append(
+                (
+                    log_id,
+                    cid,
+                    rating,
+                    t.strftime(FMT),
+                    rng.randint(1500, 20000),
+                    0 if n == 0 else 2,
+                    None if n == 0 else ivl,
+                    ivl,
+                    "review",
+                    None,
+                    t.date().isoformat(),
+                    counted,
+                )
+            )
     with engine.begin() as conn:
         # index after loading: much faster than maintaining them row by row
-        indexes = conn.exec_driver_sql(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('card', 'review_log') "
-            "AND sql IS NOT NULL").scalars().all()
+        indexes = (
+            conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('card', 'review_log') "
+                "AND sql IS NOT NULL"
+            )
+            .scalars()
+            .all()
+        )
         for sql in indexes:
             conn.exec_driver_sql("DROP INDEX " + sql.split()[2])
         conn.exec_driver_sql(
             "INSERT INTO card (id, kind, item_id, state, step, stability, difficulty, due, last_review, lapses, "
-            "retired, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", card_rows)
+            "retired, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            card_rows,
+        )
         conn.exec_driver_sql(
             "INSERT INTO review_log (id, card_id, rating, reviewed_at, duration_ms, state_before, elapsed_days, "
             "interval_days, source, card_before, study_day, counted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            log_rows)
+            log_rows,
+        )
         conn.exec_driver_sql(
             "INSERT INTO review_day SELECT study_day, count(*), sum(state_before = 0), "
             "sum(ifnull(counted = 0 AND rating > 1, 0)), sum(ifnull(counted = 0, 0)), "
             "sum(ifnull(counted = 1 AND rating > 1, 0)), sum(ifnull(counted = 1, 0)), "
-            "sum(duration_ms) FROM review_log GROUP BY study_day")
+            "sum(duration_ms) FROM review_log GROUP BY study_day"
+        )
         for sql in indexes:
             conn.exec_driver_sql(sql)
     with engine.connect() as conn:
@@ -101,15 +138,20 @@ def median_ms(fn, runs: int) -> tuple[float, float]:
 def fake_catalog(cards: int):
     """One question per card over 20 chapters and the two exam families: what gather() reads."""
     fams = {
-        "saa": SimpleNamespace(domains=[SimpleNamespace(id=d, name=d) for d in ("secure", "resilient", "performance", "cost")]),
-        "clf": SimpleNamespace(domains=[SimpleNamespace(id=d, name=d) for d in ("concepts", "security", "technology", "billing")]),
+        "saa": SimpleNamespace(
+            domains=[SimpleNamespace(id=d, name=d) for d in ("secure", "resilient", "performance", "cost")]
+        ),
+        "clf": SimpleNamespace(
+            domains=[SimpleNamespace(id=d, name=d) for d in ("concepts", "security", "technology", "billing")]
+        ),
     }
     lessons = {f"ch{c:02d}": SimpleNamespace(id=f"ch{c:02d}", title=f"Chapter {c}") for c in range(CHAPTERS)}
     questions = {}
     for cid in range(1, cards + 1):
         questions[f"q-{cid:06d}"] = SimpleNamespace(
-            lesson=f"ch{cid % CHAPTERS:02d}#s", domain={"saa": fams["saa"].domains[cid % 4].id,
-                                                         "clf": fams["clf"].domains[cid % 4].id})
+            lesson=f"ch{cid % CHAPTERS:02d}#s",
+            domain={"saa": fams["saa"].domains[cid % 4].id, "clf": fams["clf"].domains[cid % 4].id},
+        )
     return SimpleNamespace(lessons=lessons, families=fams, questions=questions)
 
 
@@ -129,8 +171,10 @@ def main() -> None:
         Path(tmp).mkdir(parents=True, exist_ok=True)
         os.environ["TUTOR_HOME"] = tmp
         results = {}
-        for label, cards, logs in (("small", args.small, args.small * args.logs // args.cards),
-                                   ("large", args.cards, args.logs)):
+        for label, cards, logs in (
+            ("small", args.small, args.small * args.logs // args.cards),
+            ("large", args.cards, args.logs),
+        ):
             path = Path(tmp) / f"{label}-{cards}-{logs}.db"
             t = time.perf_counter()
             if not path.exists():
@@ -138,7 +182,7 @@ def main() -> None:
             print(f"{label}: {cards:,} cards, {logs:,} review logs ready in {time.perf_counter() - t:.1f} s")
             os.environ["TUTOR_DB_URL"] = f"sqlite:///{path}"
             due = sch.due_cards(50)
-            assert len(due) == 50 and all(a.due <= b.due for a, b in zip(due, due[1:]))
+            assert len(due) == 50 and all(a.due <= b.due for a, b in itertools.pairwise(due))
             results[label] = median_ms(lambda: sch.due_cards(50), 3000)
             print(f"  next 50 due cards: median {results[label][0]:.3f} ms, p95 {results[label][1]:.3f} ms")
 
@@ -158,12 +202,16 @@ def main() -> None:
 
         for questions in (1_000, args.cards):
             catalog = fake_catalog(questions)
-            st = median_ms(lambda: gather(catalog), 15)
-            print(f"stats screen data ({args.cards:,} cards, {args.logs:,} logs, a catalog of {questions:,} "
-                  f"questions): median {st[0]:.1f} ms, p95 {st[1]:.1f} ms")
+            st = median_ms(lambda catalog=catalog: gather(catalog), 15)
+            print(
+                f"stats screen data ({args.cards:,} cards, {args.logs:,} logs, a catalog of {questions:,} "
+                f"questions): median {st[0]:.1f} ms, p95 {st[1]:.1f} ms"
+            )
         data = gather(catalog)
-        print(f"  forecast day 0-2: {data.forecast[:3]}, months of retention: {len(data.retention)}, "
-              f"chapters: {len(data.chapters)}")
+        print(
+            f"  forecast day 0-2: {data.forecast[:3]}, months of retention: {len(data.retention)}, "
+            f"chapters: {len(data.chapters)}"
+        )
 
 
 if __name__ == "__main__":

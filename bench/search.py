@@ -13,13 +13,48 @@ import statistics
 import time
 
 QUERIES = [
-    "lifecycle", "lifecy", "l", "li", "standard-ia", "bucket policy", '"bucket policy"', "iam role trust policy",
-    "nat gateway", "vpc endpoint", "s3:GetObject", "sqs visibility timeout", "dead-letter queue", "cold start",
-    "provisioned concurrency", "multi-az", "read replica", "aurora", "cloudfront origin access control",
-    "route 53 alias", "security group vs nacl", "spot instances", "savings plans", "reserved", "cidr /24",
-    "cloudformation drift", "change set", "x-ray tracing", "cloudtrail", "eventbridge rule", "fargate",
-    "eks", "kms", "sse-kms", "presigned url", "organizations scp", "permission boundary", "AND", "*", "\"",
-    "what is the cheapest storage class for archives", "zzzz nothing",
+    "lifecycle",
+    "lifecy",
+    "l",
+    "li",
+    "standard-ia",
+    "bucket policy",
+    '"bucket policy"',
+    "iam role trust policy",
+    "nat gateway",
+    "vpc endpoint",
+    "s3:GetObject",
+    "sqs visibility timeout",
+    "dead-letter queue",
+    "cold start",
+    "provisioned concurrency",
+    "multi-az",
+    "read replica",
+    "aurora",
+    "cloudfront origin access control",
+    "route 53 alias",
+    "security group vs nacl",
+    "spot instances",
+    "savings plans",
+    "reserved",
+    "cidr /24",
+    "cloudformation drift",
+    "change set",
+    "x-ray tracing",
+    "cloudtrail",
+    "eventbridge rule",
+    "fargate",
+    "eks",
+    "kms",
+    "sse-kms",
+    "presigned url",
+    "organizations scp",
+    "permission boundary",
+    "AND",
+    "*",
+    '"',
+    "what is the cheapest storage class for archives",
+    "zzzz nothing",
 ]
 
 
@@ -50,11 +85,15 @@ def main() -> None:
     per_query.sort()
     ms = [t * 1000 for t in per_query]
     p95 = ms[int(len(ms) * 0.95) - 1]
-    print(f"corpus       {counts['lessons']} lessons, {counts['sections']} sections, "
-          f"{counts['glossary terms']} glossary terms ({index.size} documents)")
+    print(
+        f"corpus       {counts['lessons']} lessons, {counts['sections']} sections, "
+        f"{counts['glossary terms']} glossary terms ({index.size} documents)"
+    )
     print(f"index build  median {statistics.median(builds) * 1000:.1f} ms (of 5)")
-    print(f"query        median {statistics.median(ms):.2f} ms, p95 {p95:.2f} ms, max {ms[-1]:.2f} ms "
-          f"over {len(ms)} queries ({len(QUERIES)} distinct); target <= 50 ms")
+    print(
+        f"query        median {statistics.median(ms):.2f} ms, p95 {p95:.2f} ms, max {ms[-1]:.2f} ms "
+        f"over {len(ms)} queries ({len(QUERIES)} distinct); target <= 50 ms"
+    )
     print(f"verdict      {'ok' if p95 <= 50 else 'TOO SLOW'}")
 
 

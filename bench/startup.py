@@ -30,15 +30,20 @@ def painted():
     os._exit(0)
 """
 
-EMPTY = MARK + """
+EMPTY = (
+    MARK
+    + """
 from textual.app import App
 class Empty(App):
     def on_mount(self):
         self.call_after_refresh(painted)
 Empty().run()
 """
+)
 
-TUTOR = MARK + """
+TUTOR = (
+    MARK
+    + """
 from tutor.tui.app import TutorApp
 class FirstPaint(TutorApp):
     def on_mount(self):
@@ -46,6 +51,7 @@ class FirstPaint(TutorApp):
         self.call_after_refresh(painted)
 FirstPaint().run()
 """
+)
 
 
 def once(code: str, env: dict[str, str]) -> float:
@@ -56,8 +62,15 @@ def once(code: str, env: dict[str, str]) -> float:
     start = time.time()
     # from the data dir, so that `tutor` is the installed package (the one compile_tutor compiled),
     # not a checkout in the current directory
-    proc = subprocess.Popen([sys.executable, "-c", code], stdin=slave, stdout=slave, stderr=slave, env=env,
-                            close_fds=True, cwd=env["TUTOR_HOME"])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+        cwd=env["TUTOR_HOME"],
+    )
     os.close(slave)
     while proc.poll() is None:  # drain the terminal so the app never blocks on a full pty
         ready, _, _ = select.select([master], [], [], 0.05)
@@ -88,8 +101,12 @@ def main() -> None:
             empty.append(once(EMPTY, env))
             tutor.append(once(TUTOR, env))
     e, t = statistics.median(empty), statistics.median(tutor)
-    print(f"empty Textual app : median {e * 1000:7.1f} ms  (min {min(empty) * 1000:.1f}, max {max(empty) * 1000:.1f}, n={len(empty)})")
-    print(f"aws-tutor Home    : median {t * 1000:7.1f} ms  (min {min(tutor) * 1000:.1f}, max {max(tutor) * 1000:.1f}, n={len(tutor)})")
+    print(
+        f"empty Textual app : median {e * 1000:7.1f} ms  (min {min(empty) * 1000:.1f}, max {max(empty) * 1000:.1f}, n={len(empty)})"
+    )
+    print(
+        f"aws-tutor Home    : median {t * 1000:7.1f} ms  (min {min(tutor) * 1000:.1f}, max {max(tutor) * 1000:.1f}, n={len(tutor)})"
+    )
     print(f"ratio             : {t / e:.2f}x  (target <= 1.30x)")
 
 

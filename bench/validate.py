@@ -20,9 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 from bytecode import compile_tutor
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,17 +60,22 @@ def main() -> None:
         content = builtin_root()
         cli = [sys.executable, "-m", "tutor", "validate", "-q"]
         # from the data dir, so that `-m tutor` is the package imported here, not a checkout in the cwd
-        run = lambda: subprocess.run(cli, check=True, cwd=home)  # noqa: E731
-        drop_cache = lambda: shutil.rmtree(Path(home) / "cache", ignore_errors=True)  # noqa: E731
+        run = lambda: subprocess.run(cli, check=True, cwd=home)
+        drop_cache = lambda: shutil.rmtree(Path(home) / "cache", ignore_errors=True)
         report("`tutor validate`, unchanged", timed(run, args.runs))
         report("`tutor validate`, one lesson edited", timed(run, args.runs, touch(content / "lessons" / "08-s3.md")))
-        report("`tutor validate`, one question file edited",
-               timed(run, args.runs, touch(content / "question_bank" / "s3.yaml")))
+        report(
+            "`tutor validate`, one question file edited",
+            timed(run, args.runs, touch(content / "question_bank" / "s3.yaml")),
+        )
         report("`tutor validate`, cold (no cache)", timed(run, max(3, args.runs // 3), drop_cache))
-        run(); report("in-process load_catalog, warm", timed(load_catalog, args.runs))  # noqa: E702
+        run()
+        report("in-process load_catalog, warm", timed(load_catalog, args.runs))
         report("in-process load_catalog, no cache", timed(lambda: load_catalog(use_cache=False), args.runs))
-        report("python -c pass (interpreter only)",
-               timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), args.runs))
+        report(
+            "python -c pass (interpreter only)",
+            timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), args.runs),
+        )
 
 
 if __name__ == "__main__":

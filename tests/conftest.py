@@ -8,7 +8,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))  # `fixtures` helpers
 sys.path.insert(0, str(Path(__file__).parent / "tui"))  # `conftest_helpers`
 
-from fixtures.content import write_root  # noqa: E402
+from fixtures.content import write_root
 
 
 @pytest.fixture(autouse=True)

@@ -35,16 +35,18 @@ def _template(ctx):
 
 def _version(ctx, template, wanted):
     wanted = str(wanted or "$Default")
-    versions = ctx.call("ec2", "describe_launch_template_versions",
-                        LaunchTemplateId=template["LaunchTemplateId"], Versions=[wanted])["LaunchTemplateVersions"]
+    versions = ctx.call(
+        "ec2", "describe_launch_template_versions", LaunchTemplateId=template["LaunchTemplateId"], Versions=[wanted]
+    )["LaunchTemplateVersions"]
     if not versions:
         raise CheckFailed(f"web-lt has no version {wanted}")
     return versions[0]
 
 
 def _golden_image(ctx):
-    images = ctx.call("ec2", "describe_images", Owners=["self"],
-                      Filters=[{"Name": "name", "Values": [IMAGE_NAME]}])["Images"]
+    images = ctx.call("ec2", "describe_images", Owners=["self"], Filters=[{"Name": "name", "Values": [IMAGE_NAME]}])[
+        "Images"
+    ]
     return images[0]["ImageId"] if images else None
 
 
@@ -56,8 +58,9 @@ def launch_template(ctx):
         spec = _template_spec(_group(ctx))
     except CheckFailed:
         spec = None
-    if spec and (spec.get("LaunchTemplateId") == template["LaunchTemplateId"]
-                 or spec.get("LaunchTemplateName") == TEMPLATE):
+    if spec and (
+        spec.get("LaunchTemplateId") == template["LaunchTemplateId"] or spec.get("LaunchTemplateName") == TEMPLATE
+    ):
         wanted = spec.get("Version") or "$Default"
         which = f"version {wanted} (the one web-asg uses)"
     data = _version(ctx, template, wanted).get("LaunchTemplateData", {})
@@ -81,7 +84,10 @@ def asg_uses_template(ctx):
         return False, "web-asg names no launch template"
     template = _template(ctx)
     if spec.get("LaunchTemplateId") != template["LaunchTemplateId"] and spec.get("LaunchTemplateName") != TEMPLATE:
-        return False, f"web-asg uses the launch template {spec.get('LaunchTemplateName') or spec.get('LaunchTemplateId')}"
+        return (
+            False,
+            f"web-asg uses the launch template {spec.get('LaunchTemplateName') or spec.get('LaunchTemplateId')}",
+        )
     return True
 
 
@@ -89,8 +95,10 @@ def asg_subnets(ctx):
     group = _group(ctx)
     ids = [s.strip() for s in (group.get("VPCZoneIdentifier") or "").split(",") if s.strip()]
     if not ids:
-        return False, ("web-asg was given Availability Zones but no subnets, so it launches into the default VPC; "
-                       "give it the app subnets instead")
+        return False, (
+            "web-asg was given Availability Zones but no subnets, so it launches into the default VPC; "
+            "give it the app subnets instead"
+        )
     subnets = ctx.call("ec2", "describe_subnets", SubnetIds=ids)["Subnets"]
     vpcs = ctx.call("ec2", "describe_vpcs", Filters=[{"Name": "tag:Name", "Values": ["shop-vpc"]}])["Vpcs"]
     shop = {v["VpcId"] for v in vpcs}
@@ -116,8 +124,12 @@ def _tracks_average_cpu(config):
         return predefined == "ASGAverageCPUUtilization"
     custom = config.get("CustomizedMetricSpecification") or {}
     dimensions = {d.get("Name"): d.get("Value") for d in custom.get("Dimensions", [])}
-    return (custom.get("MetricName") == "CPUUtilization" and custom.get("Namespace") == "AWS/EC2"
-            and custom.get("Statistic") == "Average" and dimensions.get("AutoScalingGroupName") == GROUP)
+    return (
+        custom.get("MetricName") == "CPUUtilization"
+        and custom.get("Namespace") == "AWS/EC2"
+        and custom.get("Statistic") == "Average"
+        and dimensions.get("AutoScalingGroupName") == GROUP
+    )
 
 
 def cpu_target_tracking(ctx):

@@ -17,10 +17,17 @@ def setup(ctx):
     public_rt = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
     ec2.create_route(RouteTableId=public_rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
     for name, cidr, zone, tier in SUBNETS:
-        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone, TagSpecifications=[{
-            "ResourceType": "subnet",
-            "Tags": [{"Key": "Name", "Value": name}, {"Key": "Tier", "Value": tier}],
-        }])["Subnet"]["SubnetId"]
+        subnet = ec2.create_subnet(
+            VpcId=vpc,
+            CidrBlock=cidr,
+            AvailabilityZone=zone,
+            TagSpecifications=[
+                {
+                    "ResourceType": "subnet",
+                    "Tags": [{"Key": "Name", "Value": name}, {"Key": "Tier", "Value": tier}],
+                }
+            ],
+        )["Subnet"]["SubnetId"]
         if tier == "public":
             ec2.associate_route_table(RouteTableId=public_rt, SubnetId=subnet)
     image = ec2.register_image(

@@ -105,7 +105,9 @@ def template_lint(ctx):
     errors = _lint(text)
     if not errors:
         return True
-    shown = "; ".join(f"{rule} at {path or 'line ' + str(line)}: {message[:140]}" for rule, path, line, message in errors[:3])
+    shown = "; ".join(
+        f"{rule} at {path or 'line ' + str(line)}: {message[:140]}" for rule, path, line, message in errors[:3]
+    )
     more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
     count = "1 error" if len(errors) == 1 else f"{len(errors)} errors"
     return False, f"cfn-lint reports {count}: {shown}{more}"
@@ -140,8 +142,12 @@ class Unresolved(Exception):
     pass
 
 
-_PSEUDO = {"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::Partition": "aws",
-           "AWS::URLSuffix": "amazonaws.com"}
+_PSEUDO = {
+    "AWS::Region": "us-east-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+}
 
 
 def _resolve(value, env, refs=None):
@@ -151,7 +157,7 @@ def _resolve(value, env, refs=None):
     if isinstance(value, str):
         return value
     if isinstance(value, dict) and len(value) == 1:
-        (fn, arg), = value.items()
+        ((fn, arg),) = value.items()
         if fn == "Fn::GetAtt":
             logical, attribute = arg.split(".", 1) if isinstance(arg, str) else (arg + [None, None])[:2]
             if logical in refs and attribute == "Arn":
@@ -201,15 +207,19 @@ def _names_follow(template, kind, prop, pattern):
         if all(names[env] == pattern.format(env=env) for env in ENVIRONMENTS):
             return None
         if names["dev"] == pattern.format(env="dev"):
-            return (f"{logical}.{prop} gives {names['prod']!r} when Environment is prod: "
-                    "the name must follow the parameter, not be written out for dev.")
+            return (
+                f"{logical}.{prop} gives {names['prod']!r} when Environment is prod: "
+                "the name must follow the parameter, not be written out for dev."
+            )
     return f"No {kind} has a {prop} that follows the pattern {pattern.format(env='<Environment>')}."
 
 
 def names_from_parameter(ctx):
     _, template = _template(ctx)
-    for kind, prop, pattern in (("AWS::DynamoDB::Table", "TableName", "{env}-Users"),
-                                ("AWS::Lambda::Function", "FunctionName", "{env}-users-api")):
+    for kind, prop, pattern in (
+        ("AWS::DynamoDB::Table", "TableName", "{env}-Users"),
+        ("AWS::Lambda::Function", "FunctionName", "{env}-users-api"),
+    ):
         problem = _names_follow(template, kind, prop, pattern)
         if problem:
             return False, problem
@@ -355,11 +365,14 @@ def output(ctx):
     # The sandbox does not record the outputs of a stack made through a change set (`cloudformation deploy`):
     # read the output from the template instead, resolving it against the stack's own table.
     _, template = _template(ctx)
-    declared = ((template.get("Outputs") or {}).get("UsersTableArn") or {})
+    declared = (template.get("Outputs") or {}).get("UsersTableArn") or {}
     if "Value" not in declared:
         return False, "The template declares no output UsersTableArn."
-    refs = {logical: (name, _table_arn(ctx, name))
-            for logical, name in _resources(ctx, "AWS::DynamoDB::Table").items() if name}
+    refs = {
+        logical: (name, _table_arn(ctx, name))
+        for logical, name in _resources(ctx, "AWS::DynamoDB::Table").items()
+        if name
+    }
     try:
         value = _resolve(declared["Value"], "dev", refs)
     except Unresolved as exc:

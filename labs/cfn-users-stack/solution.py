@@ -78,5 +78,7 @@ Outputs:
 
 def solve(ctx):
     ctx.write("users-stack.yaml", TEMPLATE)
-    ctx.aws("cloudformation create-stack --stack-name users-api-dev --template-body file://users-stack.yaml "
-            "--parameters ParameterKey=Environment,ParameterValue=dev --capabilities CAPABILITY_IAM")
+    ctx.aws(
+        "cloudformation create-stack --stack-name users-api-dev --template-body file://users-stack.yaml "
+        "--parameters ParameterKey=Environment,ParameterValue=dev --capabilities CAPABILITY_IAM"
+    )

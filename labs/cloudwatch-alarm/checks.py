@@ -21,16 +21,28 @@ def _metric_of(alarm):
     if not queries:
         dims = {d["Name"]: d["Value"] for d in alarm.get("Dimensions") or []}
         statistic = alarm.get("Statistic") or alarm.get("ExtendedStatistic")
-        return (alarm.get("Namespace"), alarm.get("MetricName"), dims, statistic, alarm.get("Period"),
-                alarm.get("Unit"))
+        return (
+            alarm.get("Namespace"),
+            alarm.get("MetricName"),
+            dims,
+            statistic,
+            alarm.get("Period"),
+            alarm.get("Unit"),
+        )
     returned = [q for q in queries if q.get("ReturnData", True)]
     if len(queries) != 1 or len(returned) != 1 or "MetricStat" not in returned[0]:
         return "The alarm uses a metric math expression; this lab wants it to watch one metric directly."
     stat = returned[0]["MetricStat"]
     metric = stat.get("Metric", {})
     dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions") or []}
-    return (metric.get("Namespace"), metric.get("MetricName"), dims, stat.get("Stat"), stat.get("Period"),
-            stat.get("Unit"))
+    return (
+        metric.get("Namespace"),
+        metric.get("MetricName"),
+        dims,
+        stat.get("Stat"),
+        stat.get("Period"),
+        stat.get("Unit"),
+    )
 
 
 def _read(ctx):
@@ -44,7 +56,7 @@ def _read(ctx):
 
 
 def alarm_metric(ctx):
-    alarm, metric, problem = _read(ctx)
+    _alarm, metric, problem = _read(ctx)
     if problem:
         return False, problem
     namespace, name, dims, _statistic, _period, unit = metric
@@ -60,7 +72,7 @@ def alarm_metric(ctx):
 
 
 def alarm_statistic(ctx):
-    alarm, metric, problem = _read(ctx)
+    _alarm, metric, problem = _read(ctx)
     if problem:
         return False, problem
     _namespace, _name, _dims, statistic, period, _unit = metric

@@ -67,8 +67,10 @@ def reads_evidence(ctx):
     policies = _policies(ctx)
     if policies is None:
         return False, f"There is no role {ROLE} yet."
-    wanted = [("s3:ListBucket", f"arn:aws:s3:::{BUCKET}"),
-              ("s3:GetObject", f"arn:aws:s3:::{BUCKET}/2025/q2/access-review.csv")]
+    wanted = [
+        ("s3:ListBucket", f"arn:aws:s3:::{BUCKET}"),
+        ("s3:GetObject", f"arn:aws:s3:::{BUCKET}/2025/q2/access-review.csv"),
+    ]
     missing = [f"{a} on {r}" for a, r in wanted if not evaluate(Request(action=a, resource=r), policies).allowed]
     if missing:
         return False, "Not allowed: " + "; ".join(missing) + "."
@@ -84,8 +86,9 @@ def nothing_else(ctx):
     # One merged statement (both actions on both ARNs) is a common, harmless spelling: s3:GetObject on the
     # bucket ARN and s3:ListBucket on object ARNs grant nothing in AWS. They count as expected here, and only
     # the extra grants of the report are used (read-evidence says what is missing).
-    report = exact_permissions(policies, ["s3:ListBucket", "s3:GetObject"],
-                               [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"])
+    report = exact_permissions(
+        policies, ["s3:ListBucket", "s3:GetObject"], [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"]
+    )
     if report.extra:
         more = f" (and {len(report.extra) - 3} more)" if len(report.extra) > 3 else ""
         return False, "The role also allows " + "; ".join(report.extra[:3]) + more + "."

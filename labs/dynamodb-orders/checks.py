@@ -74,8 +74,11 @@ def pending_order(ctx):
     if "pending" in statuses:
         return True
     found = sorted({s for s in statuses if s})
-    return False, ("Statuses found: " + ", ".join(repr(s) for s in found) + "." if found
-                   else f"None of {USER}'s order# items has a string status attribute.")
+    return False, (
+        "Statuses found: " + ", ".join(repr(s) for s in found) + "."
+        if found
+        else f"None of {USER}'s order# items has a string status attribute."
+    )
 
 
 def table_keys(ctx):
@@ -103,11 +106,16 @@ def created_at_index(ctx):
     index = next((i for i in table.get("GlobalSecondaryIndexes") or [] if i.get("IndexName") == "CreatedAtIndex"), None)
     if index is None:
         if any(i.get("IndexName") == "CreatedAtIndex" for i in table.get("LocalSecondaryIndexes") or []):
-            return False, ("CreatedAtIndex is a local secondary index; a global one has its own capacity and can "
-                           "be added or removed at any time.")
+            return False, (
+                "CreatedAtIndex is a local secondary index; a global one has its own capacity and can "
+                "be added or removed at any time."
+            )
         names = [i.get("IndexName") for i in table.get("GlobalSecondaryIndexes") or []]
-        return False, ("The table's global secondary indexes are: " + ", ".join(names) + "." if names
-                       else "The table has no global secondary index yet.")
+        return False, (
+            "The table's global secondary indexes are: " + ", ".join(names) + "."
+            if names
+            else "The table has no global secondary index yet."
+        )
     keys = {k["KeyType"]: k["AttributeName"] for k in index.get("KeySchema", [])}
     if keys.get("HASH") != "userId" or keys.get("RANGE") != "createdAt":
         return False, f"CreatedAtIndex has partition key {keys.get('HASH')!r} and sort key {keys.get('RANGE')!r}."

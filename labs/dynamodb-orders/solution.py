@@ -2,11 +2,16 @@
 
 import json
 
-GSI = [{
-    "IndexName": "CreatedAtIndex",
-    "KeySchema": [{"AttributeName": "userId", "KeyType": "HASH"}, {"AttributeName": "createdAt", "KeyType": "RANGE"}],
-    "Projection": {"ProjectionType": "ALL"},
-}]
+GSI = [
+    {
+        "IndexName": "CreatedAtIndex",
+        "KeySchema": [
+            {"AttributeName": "userId", "KeyType": "HASH"},
+            {"AttributeName": "createdAt", "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": "ALL"},
+    }
+]
 
 ORDERS = [
     ("order#1001", "2025-03-02T08:15:00Z", "shipped", "129.90"),
@@ -25,7 +30,12 @@ def solve(ctx):
         "--billing-mode PAY_PER_REQUEST --global-secondary-indexes file://gsi.json"
     )
     for order_id, created, status, total in ORDERS:
-        item = {"userId": {"S": "user#abc"}, "orderId": {"S": order_id}, "createdAt": {"S": created},
-                "status": {"S": status}, "total": {"N": total}}
+        item = {
+            "userId": {"S": "user#abc"},
+            "orderId": {"S": order_id},
+            "createdAt": {"S": created},
+            "status": {"S": status},
+            "total": {"N": total},
+        }
         ctx.write("item.json", json.dumps(item))
         ctx.aws("dynamodb put-item --table-name Orders --item file://item.json")

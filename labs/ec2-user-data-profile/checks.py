@@ -64,10 +64,14 @@ def role_reads_one_bucket(ctx):
 
 
 def _web1(ctx):
-    reservations = ctx.call("ec2", "describe_instances", Filters=[
-        {"Name": "tag:Name", "Values": ["web-1"]},
-        {"Name": "instance-state-name", "Values": ["pending", "running"]},
-    ])["Reservations"]
+    reservations = ctx.call(
+        "ec2",
+        "describe_instances",
+        Filters=[
+            {"Name": "tag:Name", "Values": ["web-1"]},
+            {"Name": "instance-state-name", "Values": ["pending", "running"]},
+        ],
+    )["Reservations"]
     instances = [i for r in reservations for i in r["Instances"]]
     if not instances:
         raise CheckFailed("there is no running instance tagged Name=web-1")
@@ -91,8 +95,10 @@ def imdsv2_required(ctx):
     instance = _web1(ctx)
     options = instance.get("MetadataOptions") or {}
     if options.get("HttpEndpoint", "enabled") == "disabled":
-        return False, ("the metadata service is disabled, so the instance cannot get web-role's credentials at all; "
-                       "keep it enabled and require tokens")
+        return False, (
+            "the metadata service is disabled, so the instance cannot get web-role's credentials at all; "
+            "keep it enabled and require tokens"
+        )
     if options.get("HttpTokens") != "required":
         return False, f"HttpTokens is {options.get('HttpTokens', 'optional')}, so IMDSv1 requests still work"
     return True
@@ -177,8 +183,7 @@ def _cloud_config(text):
 
 def user_data_web_server(ctx):
     instance = _web1(ctx)
-    attribute = ctx.call("ec2", "describe_instance_attribute", InstanceId=instance["InstanceId"],
-                         Attribute="userData")
+    attribute = ctx.call("ec2", "describe_instance_attribute", InstanceId=instance["InstanceId"], Attribute="userData")
     value = (attribute.get("UserData") or {}).get("Value")
     if not value:
         return False, "web-1 was launched without user data"
@@ -187,20 +192,25 @@ def user_data_web_server(ctx):
     except (binascii.Error, ValueError, OSError):
         return False, "the user data cannot be decoded"
     if _looks_base64(text):
-        return False, ("the user data is base64 text itself: it was encoded twice. The CLI and SDKs encode it "
-                       "for you, so pass the plain script")
+        return False, (
+            "the user data is base64 text itself: it was encoded twice. The CLI and SDKs encode it "
+            "for you, so pass the plain script"
+        )
     first = text.lstrip("\ufeff").split("\n", 1)[0].strip()
     if first.startswith("#cloud-config"):
         installed, started, auto = _cloud_config(text)
     elif first.startswith("#!"):
         installed, started, auto = _analyse_commands(_script_lines(text))
     else:
-        return False, ("the user data does not start with a #! line (or #cloud-config), so cloud-init will not "
-                       "run it as a script")
+        return False, (
+            "the user data does not start with a #! line (or #cloud-config), so cloud-init will not run it as a script"
+        )
     if not installed:
         return False, "no line installs httpd, nginx or apache2 with the package manager"
     running = installed & (started | auto)
     if not running:
-        return False, (f"it installs {', '.join(sorted(installed))} but never starts it "
-                       "(systemctl enable alone only starts it at the next boot)")
+        return False, (
+            f"it installs {', '.join(sorted(installed))} but never starts it "
+            "(systemctl enable alone only starts it at the next boot)"
+        )
     return True

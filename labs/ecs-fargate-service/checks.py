@@ -37,19 +37,29 @@ def ecr_lifecycle(ctx):
         status = selection.get("tagStatus")
         if not expires:
             continue
-        if status == "any" and selection.get("countType") == "imageCountMoreThan" and selection.get("countNumber") == 10:
+        if (
+            status == "any"
+            and selection.get("countType") == "imageCountMoreThan"
+            and selection.get("countNumber") == 10
+        ):
             keep = rule
             continue
         if status in ("any", "tagged"):
-            return False, (f"Rule {rule.get('rulePriority')} also expires {status} images "
-                           f"({selection.get('countType')} {selection.get('countNumber')}), so fewer than the last 10 "
-                           "could be kept.")
+            return False, (
+                f"Rule {rule.get('rulePriority')} also expires {status} images "
+                f"({selection.get('countType')} {selection.get('countNumber')}), so fewer than the last 10 "
+                "could be kept."
+            )
     if keep:
         return True
-    described = "; ".join(
-        f"priority {r.get('rulePriority')}: {(r.get('selection') or {}).get('tagStatus')} images, "
-        f"{(r.get('selection') or {}).get('countType')} {(r.get('selection') or {}).get('countNumber')}"
-        for r in rules) or "no rules"
+    described = (
+        "; ".join(
+            f"priority {r.get('rulePriority')}: {(r.get('selection') or {}).get('tagStatus')} images, "
+            f"{(r.get('selection') or {}).get('countType')} {(r.get('selection') or {}).get('countNumber')}"
+            for r in rules
+        )
+        or "no rules"
+    )
     return False, f"No rule expires every image (tagged or not) beyond a count of 10. The policy has: {described}."
 
 
@@ -118,7 +128,10 @@ def task_container(ctx):
     container = _container(td)
     if container is None:
         images = [c.get("image") for c in td.get("containerDefinitions") or []]
-        return False, f"No container of web:{td.get('revision')} runs an image of the ECR repository web (images: {images})."
+        return (
+            False,
+            f"No container of web:{td.get('revision')} runs an image of the ECR repository web (images: {images}).",
+        )
     if container.get("essential") is False:
         return False, f"The container {container.get('name')} is not essential."
     ports = [(p.get("containerPort"), p.get("protocol", "tcp")) for p in container.get("portMappings") or []]
@@ -204,8 +217,11 @@ def execution_role_permissions(ctx):
         ("logs:CreateLogStream", stream, f"create log streams in {group}"),
         ("logs:PutLogEvents", stream, f"write log events to {group}"),
     ]
-    missing = [f"{action} ({why})" for action, resource, why in needed
-               if not evaluate(Request(action=action, resource=resource), policies).allowed]
+    missing = [
+        f"{action} ({why})"
+        for action, resource, why in needed
+        if not evaluate(Request(action=action, resource=resource), policies).allowed
+    ]
     if missing:
         return False, f"The execution role {name} cannot: " + "; ".join(missing) + "."
     return True
@@ -230,7 +246,8 @@ def service(ctx):
         return False, f"The service's desired count is {svc.get('desiredCount')}."
     strategy = svc.get("capacityProviderStrategy") or []
     on_fargate = svc.get("launchType") == "FARGATE" or (
-        strategy and all(s.get("capacityProvider") == "FARGATE" for s in strategy))
+        strategy and all(s.get("capacityProvider") == "FARGATE" for s in strategy)
+    )
     if not on_fargate:
         return False, f"The service runs on {svc.get('launchType') or strategy!r}, not Fargate."
     from botocore.exceptions import ClientError
@@ -241,12 +258,16 @@ def service(ctx):
         return False, "There is no task definition in the family web."
     # moto keeps update-service's --task-definition as typed (web:2, or just web), so resolve it to an ARN
     try:
-        running = ctx.call("ecs", "describe_task_definition", taskDefinition=svc.get("taskDefinition", ""))["taskDefinition"]
+        running = ctx.call("ecs", "describe_task_definition", taskDefinition=svc.get("taskDefinition", ""))[
+            "taskDefinition"
+        ]
     except ClientError:
         return False, f"The service runs the task definition {svc.get('taskDefinition')!r}, which does not exist."
     if running.get("taskDefinitionArn") != latest.get("taskDefinitionArn"):
-        return False, (f"The service runs {running.get('family')}:{running.get('revision')}, but the latest revision "
-                       f"of web is {latest.get('revision')}; update the service to roll it out.")
+        return False, (
+            f"The service runs {running.get('family')}:{running.get('revision')}, but the latest revision "
+            f"of web is {latest.get('revision')}; update the service to roll it out."
+        )
     return True
 
 
@@ -268,8 +289,9 @@ def service_network(ctx):
     chosen = sorted(names.get(s, s) or s for s in network.get("subnets") or [])
     if chosen != ["web-private-a", "web-private-b"]:
         return False, f"The service's tasks are placed in {chosen or 'no subnets'}."
-    groups = ctx.call("ec2", "describe_security_groups",
-                      Filters=[{"Name": "group-name", "Values": ["web-tasks"]}]).get("SecurityGroups", [])
+    groups = ctx.call("ec2", "describe_security_groups", Filters=[{"Name": "group-name", "Values": ["web-tasks"]}]).get(
+        "SecurityGroups", []
+    )
     wanted = {g["GroupId"] for g in groups}
     if not wanted & set(network.get("securityGroups") or []):
         return False, "The service's tasks do not use the security group web-tasks."

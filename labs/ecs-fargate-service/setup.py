@@ -16,7 +16,12 @@ def setup(ctx):
         ("web-private-b", "10.20.11.0/24", "us-east-1b"),
     ):
         ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone, TagSpecifications=tags("subnet", name))
-    group = ec2.create_security_group(GroupName="web-tasks", Description="Tasks of the web service",
-                                      VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[{
-        "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "10.20.0.0/16"}]}])
+    group = ec2.create_security_group(GroupName="web-tasks", Description="Tasks of the web service", VpcId=vpc)[
+        "GroupId"
+    ]
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "IpRanges": [{"CidrIp": "10.20.0.0/16"}]}
+        ],
+    )

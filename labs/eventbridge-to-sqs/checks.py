@@ -54,8 +54,13 @@ def _string_op(kind, arg, value):
     return False
 
 
-_NUMERIC = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, "=": lambda a, b: a == b,
-            ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+_NUMERIC = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    "=": lambda a, b: a == b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
 
 
 def _one(matcher, value):
@@ -70,7 +75,7 @@ def _one(matcher, value):
         return type(matcher) is type(value) and matcher == value
     if len(matcher) != 1:
         return False
-    (kind, arg), = matcher.items()
+    ((kind, arg),) = matcher.items()
     if kind == "exists":
         return (value is not _MISSING) == bool(arg)
     if value is _MISSING:
@@ -78,8 +83,10 @@ def _one(matcher, value):
     if kind == "numeric":
         if not _is_number(value) or not isinstance(arg, list) or len(arg) % 2:
             return False
-        return all(op in _NUMERIC and _is_number(bound) and _NUMERIC[op](value, bound)
-                   for op, bound in zip(arg[::2], arg[1::2]))
+        return all(
+            op in _NUMERIC and _is_number(bound) and _NUMERIC[op](value, bound)
+            for op, bound in zip(arg[::2], arg[1::2])
+        )
     if kind == "anything-but":
         if isinstance(arg, dict):
             return not any(_string_op(k, v, value) for k, v in arg.items())
@@ -117,14 +124,26 @@ def pattern_matches(pattern, event):
 
 
 def sample_event(source=SOURCE, detail_type=DETAIL_TYPE, detail=None):
-    return {"version": "0", "id": "00000000-0000-0000-0000-000000000000", "detail-type": detail_type,
-            "source": source, "account": "123456789012", "time": "2025-03-14T09:26:53Z", "region": "us-east-1",
-            "resources": [], "detail": detail if detail is not None else {}}
+    return {
+        "version": "0",
+        "id": "00000000-0000-0000-0000-000000000000",
+        "detail-type": detail_type,
+        "source": source,
+        "account": "123456789012",
+        "time": "2025-03-14T09:26:53Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": detail if detail is not None else {},
+    }
 
 
 # (description, event, should match)
 BATTERY = [
-    ("an OrderPlaced event from com.acme.orders with amount 150", sample_event(detail={"orderId": "o-1", "amount": 150}), True),
+    (
+        "an OrderPlaced event from com.acme.orders with amount 150",
+        sample_event(detail={"orderId": "o-1", "amount": 150}),
+        True,
+    ),
     ("an order with amount 101", sample_event(detail={"amount": 101}), True),
     ("an order with amount 100.5", sample_event(detail={"amount": 100.5}), True),
     ("an order with amount 25000", sample_event(detail={"amount": 25000, "currency": "USD"}), True),
@@ -132,12 +151,18 @@ BATTERY = [
     ("an order with amount 99", sample_event(detail={"amount": 99}), False),
     ("an order with amount 0", sample_event(detail={"amount": 0}), False),
     ("an order with no amount", sample_event(detail={"orderId": "o-2"}), False),
-    ("an order whose amount is the string \"150\"", sample_event(detail={"amount": "150"}), False),
+    ('an order whose amount is the string "150"', sample_event(detail={"amount": "150"}), False),
     ("an OrderShipped event with amount 150", sample_event(detail_type="OrderShipped", detail={"amount": 150}), False),
-    ("an OrderPlaced event from com.acme.payments with amount 150",
-     sample_event(source="com.acme.payments", detail={"amount": 150}), False),
-    ("an OrderPlaced event from com.acme.orders.test with amount 150",
-     sample_event(source="com.acme.orders.test", detail={"amount": 150}), False),
+    (
+        "an OrderPlaced event from com.acme.payments with amount 150",
+        sample_event(source="com.acme.payments", detail={"amount": 150}),
+        False,
+    ),
+    (
+        "an OrderPlaced event from com.acme.orders.test with amount 150",
+        sample_event(source="com.acme.orders.test", detail={"amount": 150}),
+        False,
+    ),
 ]
 
 
@@ -188,8 +213,9 @@ def rule_target(ctx):
     for target in mine:
         changed = [k for k in ("Input", "InputPath", "InputTransformer") if target.get(k)]
         if changed:
-            return False, (f"The target rewrites the event ({changed[0]}); the express-shipping team needs the "
-                           "whole event.")
+            return False, (
+                f"The target rewrites the event ({changed[0]}); the express-shipping team needs the whole event."
+            )
     return True
 
 
@@ -207,10 +233,17 @@ def queue_policy(ctx):
     if queue is None:
         return False, f"There is no queue {QUEUE} yet."
     rule_arn = ctx.arn("events", f"rule/{BUS}/{RULE}")
-    problem = queue_policy_problem(queue[1].get("Policy"), queue_arn=queue[1]["QueueArn"], service=EVENTS,
-                                   service_name="EventBridge",
-                                   source_arn=rule_arn, source_label=f"the rule {RULE}", other_sources=OTHER_SOURCES,
-                                   other_actions=OTHER_ACTIONS, account_id=ctx.account_id)
+    problem = queue_policy_problem(
+        queue[1].get("Policy"),
+        queue_arn=queue[1]["QueueArn"],
+        service=EVENTS,
+        service_name="EventBridge",
+        source_arn=rule_arn,
+        source_label=f"the rule {RULE}",
+        other_sources=OTHER_SOURCES,
+        other_actions=OTHER_ACTIONS,
+        account_id=ctx.account_id,
+    )
     return (False, problem) if problem else True
 
 
@@ -237,8 +270,12 @@ def delivery(ctx):
         return False, f"There is no rule {RULE} on the event bus {BUS} yet."
     marker = f"tutor-probe-{uuid.uuid4()}"
     entries = [
-        {"EventBusName": BUS, "Source": source, "DetailType": detail_type,
-         "Detail": json.dumps({"orderId": f"{marker}-{n}", "amount": amount, "probe": marker})}
+        {
+            "EventBusName": BUS,
+            "Source": source,
+            "DetailType": detail_type,
+            "Detail": json.dumps({"orderId": f"{marker}-{n}", "amount": amount, "probe": marker}),
+        }
         for n, (_case, source, detail_type, amount, _expected) in enumerate(PROBES)
     ]
     response = ctx.client("events").put_events(Entries=entries)
@@ -249,7 +286,7 @@ def delivery(ctx):
     for _attempt in range(5):
         for body in take_messages(sqs, queue[0], marker):
             for n in range(len(PROBES)):
-                if f"{marker}-{n}\"" in body:
+                if f'{marker}-{n}"' in body:
                     arrived.add(n)
         if all(n in arrived for n, probe in enumerate(PROBES) if probe[4]):
             break

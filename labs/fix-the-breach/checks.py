@@ -58,8 +58,9 @@ def bucket_not_public(ctx):
 
 
 def _group(ctx, name, record):
-    groups = ctx.call("ec2", "describe_security_groups",
-                      Filters=[{"Name": "group-name", "Values": [name]}])["SecurityGroups"]
+    groups = ctx.call("ec2", "describe_security_groups", Filters=[{"Name": "group-name", "Values": [name]}])[
+        "SecurityGroups"
+    ]
     if record and len(groups) > 1:
         groups = [g for g in groups if g.get("VpcId") == record.get("vpc")] or groups
     return groups[0] if groups else None
@@ -75,13 +76,17 @@ def _covers_port(rule):
 
 
 def _exactly_port(rule):
-    return str(rule.get("IpProtocol", "")).lower() in ("tcp", "6") and rule.get("FromPort") == PORT == rule.get("ToPort")
+    return str(rule.get("IpProtocol", "")).lower() in ("tcp", "6") and rule.get("FromPort") == PORT == rule.get(
+        "ToPort"
+    )
 
 
 def _ranges(rule):
-    return ([r.get("CidrIp") for r in rule.get("IpRanges", [])]
-            + [r.get("CidrIpv6") for r in rule.get("Ipv6Ranges", [])]
-            + [p.get("PrefixListId") for p in rule.get("PrefixListIds", [])])
+    return (
+        [r.get("CidrIp") for r in rule.get("IpRanges", [])]
+        + [r.get("CidrIpv6") for r in rule.get("Ipv6Ranges", [])]
+        + [p.get("PrefixListId") for p in rule.get("PrefixListIds", [])]
+    )
 
 
 def _groups(rule):
@@ -113,8 +118,10 @@ def db_from_app_only(ctx):
         for source in _groups(rule):
             if source in app_refs:
                 if not _exactly_port(rule):
-                    return False, ("The rule from app-sg opens more than TCP 5432 "
-                                   f"(protocol {rule.get('IpProtocol')}, ports {rule.get('FromPort')}-{rule.get('ToPort')}).")
+                    return False, (
+                        "The rule from app-sg opens more than TCP 5432 "
+                        f"(protocol {rule.get('IpProtocol')}, ports {rule.get('FromPort')}-{rule.get('ToPort')})."
+                    )
                 found = True
             elif _covers_port(rule):
                 return False, f"Another security group ({source}) can also reach port {PORT}."
@@ -163,8 +170,10 @@ def user_not_admin(ctx):
 def leaked_key_disabled(ctx):
     record = _record(ctx)
     if not record or not record.get("leaked_key"):
-        return False, ("The lab lost track of which key leaked (its record is missing). "
-                       "Reset the lab with `tutor lab reset fix-the-breach`.")
+        return False, (
+            "The lab lost track of which key leaked (its record is missing). "
+            "Reset the lab with `tutor lab reset fix-the-breach`."
+        )
     key_id = record["leaked_key"]
     iam = ctx.client("iam")
     try:

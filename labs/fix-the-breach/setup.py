@@ -10,13 +10,15 @@ RECORD = "fix-the-breach.json"
 
 PUBLIC_POLICY = {
     "Version": "2012-10-17",
-    "Statement": [{
-        "Sid": "ShareExportsWithPartners",
-        "Effect": "Allow",
-        "Principal": "*",
-        "Action": ["s3:GetObject", "s3:ListBucket"],
-        "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
-    }],
+    "Statement": [
+        {
+            "Sid": "ShareExportsWithPartners",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": ["s3:GetObject", "s3:ListBucket"],
+            "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+        }
+    ],
 }
 ADMIN_DOCUMENT = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
@@ -51,22 +53,36 @@ def record_paths(sandbox, workspace):
 def setup(ctx):
     s3 = ctx.client("s3")
     s3.create_bucket(Bucket=BUCKET)
-    s3.put_public_access_block(Bucket=BUCKET, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": False, "IgnorePublicAcls": False,
-        "BlockPublicPolicy": False, "RestrictPublicBuckets": False,
-    })
+    s3.put_public_access_block(
+        Bucket=BUCKET,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": False,
+            "IgnorePublicAcls": False,
+            "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": False,
+        },
+    )
     s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(PUBLIC_POLICY))
     s3.put_object(Bucket=BUCKET, Key="2025-06/customers.csv", Body=b"id,name,email\n1,Ada,ada@example.com\n")
 
     ec2 = ctx.client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16", TagSpecifications=[
-        {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "orders-vpc"}]}])["Vpc"]["VpcId"]
+    vpc = ec2.create_vpc(
+        CidrBlock="10.40.0.0/16",
+        TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "orders-vpc"}]}],
+    )["Vpc"]["VpcId"]
     app = ec2.create_security_group(GroupName="app-sg", Description="Order service tasks", VpcId=vpc)["GroupId"]
     db = ec2.create_security_group(GroupName="db-sg", Description="Orders PostgreSQL", VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(GroupId=db, IpPermissions=[{
-        "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432,
-        "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "temporary debugging"}],
-    }])
+    ec2.authorize_security_group_ingress(
+        GroupId=db,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 5432,
+                "ToPort": 5432,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "temporary debugging"}],
+            }
+        ],
+    )
 
     iam = ctx.client("iam")
     iam.create_user(UserName=USER, Tags=[{"Key": "team", "Value": "platform"}])

@@ -13,6 +13,8 @@ LAMBDA_CONTEXT = {
     "aws:SourceAccount": ACCOUNT,
     "aws:SourceArn": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:thumbnail",
 }
+
+
 def _role_exists(ctx):
     try:
         ctx.call("iam", "get_role", RoleName=ROLE)
@@ -58,8 +60,11 @@ def writes_logs(ctx):
     group = LOG_GROUP[: -len(":*")]
     stream = f"{group}:log-stream:2025/01/01/[$LATEST]abc123"
     wanted = [("logs:CreateLogGroup", f"{group}:*"), ("logs:CreateLogStream", stream), ("logs:PutLogEvents", stream)]
-    missing = [action for action, resource in wanted
-               if not evaluate(Request(action=action, resource=resource), policies).allowed]
+    missing = [
+        action
+        for action, resource in wanted
+        if not evaluate(Request(action=action, resource=resource), policies).allowed
+    ]
     if missing:
         return False, "Not allowed yet on the function's log group: " + ", ".join(missing) + "."
     return True
@@ -72,7 +77,9 @@ def nothing_else(ctx):
     if not policies:
         return False, "The role has no permissions policy at all yet."
     report = exact_permissions(
-        policies, "s3:GetObject", f"arn:aws:s3:::{BUCKET}/*",
+        policies,
+        "s3:GetObject",
+        f"arn:aws:s3:::{BUCKET}/*",
         also=[(action, LOG_GROUP) for action in LOG_ACTIONS],
     )
     if report.extra:

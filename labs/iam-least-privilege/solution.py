@@ -4,11 +4,13 @@ import json
 
 TRUST = {
     "Version": "2012-10-17",
-    "Statement": [{
-        "Effect": "Allow",
-        "Principal": {"Service": "lambda.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-    }],
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
 }
 
 PERMISSIONS = {
@@ -34,5 +36,7 @@ def solve(ctx):
     ctx.write("trust.json", json.dumps(TRUST))
     ctx.aws("iam create-role --role-name thumbnail-lambda --assume-role-policy-document file://trust.json")
     ctx.write("permissions.json", json.dumps(PERMISSIONS))
-    ctx.aws("iam put-role-policy --role-name thumbnail-lambda --policy-name thumbnail-permissions "
-            "--policy-document file://permissions.json")
+    ctx.aws(
+        "iam put-role-policy --role-name thumbnail-lambda --policy-name thumbnail-permissions "
+        "--policy-document file://permissions.json"
+    )

@@ -41,8 +41,16 @@ def _release_of(ctx, version):
     if status != 200:
         return None, f"Version {version} has no zip package the checks can run."
     variables = (config.get("Environment") or {}).get("Variables") or {}
-    result = run_handler(code, config.get("Handler") or "", {"path": "/health"}, ctx.sandbox.env(), variables=variables,
-                         timeout=float(config.get("Timeout") or 3), cpu_seconds=CPU_SECONDS, function_name=FUNCTION)
+    result = run_handler(
+        code,
+        config.get("Handler") or "",
+        {"path": "/health"},
+        ctx.sandbox.env(),
+        variables=variables,
+        timeout=float(config.get("Timeout") or 3),
+        cpu_seconds=CPU_SECONDS,
+        function_name=FUNCTION,
+    )
     if result.timed_out:
         return None, f"Version {version} did not answer within {result.limit}."
     if not result.ok:
@@ -60,8 +68,10 @@ def version_1(ctx):
         return False, problem
     if release == "1":
         return True
-    return False, (f"Version 1 runs release {release}: it was published after the new code was deployed. "
-                   "A version freezes whatever $LATEST holds at the moment you publish.")
+    return False, (
+        f"Version 1 runs release {release}: it was published after the new code was deployed. "
+        "A version freezes whatever $LATEST holds at the moment you publish."
+    )
 
 
 def version_2(ctx):
@@ -70,5 +80,7 @@ def version_2(ctx):
         return False, problem
     if release == "2":
         return True
-    return False, (f"Version 2 runs release {release}, not the new code: deploy the release 2 package to "
-                   "$LATEST before publishing.")
+    return False, (
+        f"Version 2 runs release {release}, not the new code: deploy the release 2 package to "
+        "$LATEST before publishing."
+    )

@@ -9,5 +9,7 @@ def solve(ctx):
         archive.write(ctx.workspace / "app.py", "app.py")
     ctx.aws("lambda update-function-code --function-name checkout --zip-file fileb://release-2.zip")
     ctx.aws("lambda publish-version --function-name checkout --description 'release 2'")
-    ctx.aws("lambda create-alias --function-name checkout --name live --function-version 1 "
-            "--routing-config 'AdditionalVersionWeights={2=0.1}'")
+    ctx.aws(
+        "lambda create-alias --function-name checkout --name live --function-version 1 "
+        "--routing-config 'AdditionalVersionWeights={2=0.1}'"
+    )

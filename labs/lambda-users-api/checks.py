@@ -30,11 +30,17 @@ def _scenarios():
         "existing": ("GET /users/u-1001", api_gateway_proxy("GET", "/users/u-1001", {"userId": "u-1001"}), None),
         "missing": ("GET /users/u-4040", api_gateway_proxy("GET", "/users/u-4040", {"userId": "u-4040"}), None),
         "no-id": ("GET /users (pathParameters null)", api_gateway_proxy("GET", "/users"), None),
-        "post": ("POST /users/u-1001",
-                 api_gateway_proxy("POST", "/users/u-1001", {"userId": "u-1001"}, body={"name": "Ada O."}), None),
+        "post": (
+            "POST /users/u-1001",
+            api_gateway_proxy("POST", "/users/u-1001", {"userId": "u-1001"}, body={"name": "Ada O."}),
+            None,
+        ),
         "delete": ("DELETE /users/u-1002", api_gateway_proxy("DELETE", "/users/u-1002", {"userId": "u-1002"}), None),
-        "copy": (f"GET /users/u-9001 with TABLE_NAME={COPY}",
-                 api_gateway_proxy("GET", "/users/u-9001", {"userId": "u-9001"}), {"TABLE_NAME": COPY}),
+        "copy": (
+            f"GET /users/u-9001 with TABLE_NAME={COPY}",
+            api_gateway_proxy("GET", "/users/u-9001", {"userId": "u-9001"}),
+            {"TABLE_NAME": COPY},
+        ),
     }
 
 
@@ -59,8 +65,10 @@ class Run:
             return self.problem
         r = self.result
         if r.timed_out:
-            return (f"{self.label}: the handler did not return within {r.limit} and was stopped "
-                    "(an endless loop, or a call that never answers?)")
+            return (
+                f"{self.label}: the handler did not return within {r.limit} and was stopped "
+                "(an endless loop, or a call that never answers?)"
+            )
         error = r.error or {}
         where = ""
         for line in reversed((error.get("traceback") or "").splitlines()):
@@ -89,9 +97,15 @@ def _deployment_key(ctx):
     config = ctx.call("lambda", "get_function_configuration", FunctionName=FUNCTION)
     code = ctx.sandbox.lambda_code(FUNCTION)
     variables = (config.get("Environment") or {}).get("Variables") or {}
-    key = (ctx.sandbox.endpoint, ctx.sandbox.changes(), hashlib.sha256(code).hexdigest(),
-           config.get("Handler"), json.dumps(variables, sort_keys=True), config.get("MemorySize"),
-           config.get("Timeout"))
+    key = (
+        ctx.sandbox.endpoint,
+        ctx.sandbox.changes(),
+        hashlib.sha256(code).hexdigest(),
+        config.get("Handler"),
+        json.dumps(variables, sort_keys=True),
+        config.get("MemorySize"),
+        config.get("Timeout"),
+    )
     return key, config, code, variables
 
 
@@ -104,9 +118,17 @@ def _run_all(ctx, config, code, variables):
     def one(item):
         name, (label, event, extra) = item
         try:
-            result = run_handler(code, handler, event, sandbox_env, variables={**variables, **(extra or {})},
-                                 timeout=float(config.get("Timeout") or 3), cpu_seconds=CPU_SECONDS,
-                                 function_name=FUNCTION, memory_mb=int(config.get("MemorySize") or 128))
+            result = run_handler(
+                code,
+                handler,
+                event,
+                sandbox_env,
+                variables={**variables, **(extra or {})},
+                timeout=float(config.get("Timeout") or 3),
+                cpu_seconds=CPU_SECONDS,
+                function_name=FUNCTION,
+                memory_mb=int(config.get("MemorySize") or 128),
+            )
         except Exception as exc:  # noqa: BLE001 - e.g. the package is not a zip
             return name, Run(label, problem=f"{label}: {exc}")
         return name, Run(label, result=result)
@@ -219,10 +241,11 @@ def get_existing(ctx):
     if payload == ITEM:
         return True
     if isinstance(payload, dict) and isinstance(payload.get("userId"), dict):
-        return False, (f"{run.label}: the body is in DynamoDB's typed format ({{\"S\": ...}}); "
-                       "return plain attribute values")
+        return False, (
+            f'{run.label}: the body is in DynamoDB\'s typed format ({{"S": ...}}); return plain attribute values'
+        )
     if isinstance(payload, dict) and payload.get("Item") == ITEM:
-        return False, f"{run.label}: the body wraps the item in an \"Item\" key; return the item itself"
+        return False, f'{run.label}: the body wraps the item in an "Item" key; return the item itself'
     return False, f"{run.label}: the body is {json.dumps(payload)[:160]}, not the item's attributes"
 
 
@@ -262,8 +285,9 @@ def json_responses(ctx):
         judged += 1
         body = response.get("body")
         if not isinstance(body, str):
-            return False, (f"{run.label}: body is a {type(body).__name__}; API Gateway needs it as a string "
-                           "(serialise it)")
+            return False, (
+                f"{run.label}: body is a {type(body).__name__}; API Gateway needs it as a string (serialise it)"
+            )
         try:
             json.loads(body)
         except ValueError:
@@ -292,6 +316,7 @@ def table_from_env(ctx):
     if status == 200 and _payload(run.response) == COPY_ITEM:
         return True
     if status == 404:
-        return False, (f"{run.label} answered 404: the item exists only in {COPY}, so the handler "
-                       "read some other table")
+        return False, (
+            f"{run.label} answered 404: the item exists only in {COPY}, so the handler read some other table"
+        )
     return False, f"{run.label} answered {run.response.get('statusCode')!r} with {str(_payload(run.response))[:100]}"

@@ -36,19 +36,32 @@ def setup(ctx):
         for user in users:
             ddb.put_item(TableName=name, Item=_item(user))
     iam = ctx.client("iam")
-    iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(TRUST),
-                    Description="Execution role of the users-api function")
+    iam.create_role(
+        RoleName=ROLE,
+        AssumeRolePolicyDocument=json.dumps(TRUST),
+        Description="Execution role of the users-api function",
+    )
     iam.put_role_policy(
         RoleName=ROLE,
         PolicyName="read-users",
-        PolicyDocument=json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Action": "dynamodb:GetItem",
-                 "Resource": [f"arn:aws:dynamodb:{ctx.region}:{ctx.account_id}:table/{TABLE}",
-                              f"arn:aws:dynamodb:{ctx.region}:{ctx.account_id}:table/{COPY}"]},
-                {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                 "Resource": "*"},
-            ],
-        }),
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "dynamodb:GetItem",
+                        "Resource": [
+                            f"arn:aws:dynamodb:{ctx.region}:{ctx.account_id}:table/{TABLE}",
+                            f"arn:aws:dynamodb:{ctx.region}:{ctx.account_id}:table/{COPY}",
+                        ],
+                    },
+                    {
+                        "Effect": "Allow",
+                        "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                        "Resource": "*",
+                    },
+                ],
+            }
+        ),
     )

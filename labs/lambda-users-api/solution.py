@@ -2,7 +2,7 @@
 
 import zipfile
 
-HANDLER = '''\
+HANDLER = """\
 import json
 import os
 
@@ -26,7 +26,7 @@ def lambda_handler(event, context):
     if item is None:
         return respond(404, {"message": f"user {user_id} not found"})
     return respond(200, item)
-'''
+"""
 
 
 def solve(ctx):

@@ -13,16 +13,42 @@ OU_NAME = "workloads"
 APPROVED = ("us-east-1", "eu-west-1")
 REGIONAL = ("ec2:RunInstances", "s3:PutObject", "lambda:CreateFunction", "dynamodb:PutItem", "rds:CreateDBInstance")
 OTHER_REGIONS = ("ap-south-1", "us-west-2", "eu-central-1")
-GLOBAL = ("iam:CreateUser", "iam:PassRole", "sts:AssumeRole", "organizations:ListAccounts",
-          "route53:ChangeResourceRecordSets", "cloudfront:CreateInvalidation")
+GLOBAL = (
+    "iam:CreateUser",
+    "iam:PassRole",
+    "sts:AssumeRole",
+    "organizations:ListAccounts",
+    "route53:ChangeResourceRecordSets",
+    "cloudfront:CreateInvalidation",
+)
 # Services whose endpoints are global (signed for us-east-1 wherever the caller is): exempting them is right.
 GLOBAL_SERVICES = {
-    "iam", "sts", "organizations", "route53", "route53domains", "cloudfront", "support", "budgets", "ce", "cur",
-    "aws-portal", "billing", "account", "health", "trustedadvisor", "globalaccelerator", "shield", "waf", "pricing",
+    "iam",
+    "sts",
+    "organizations",
+    "route53",
+    "route53domains",
+    "cloudfront",
+    "support",
+    "budgets",
+    "ce",
+    "cur",
+    "aws-portal",
+    "billing",
+    "account",
+    "health",
+    "trustedadvisor",
+    "globalaccelerator",
+    "shield",
+    "waf",
+    "pricing",
     "importexport",
 }
-FULL_ACCESS = PolicyDocument("FullAWSAccess", {
-    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}, "SCP")
+FULL_ACCESS = PolicyDocument(
+    "FullAWSAccess",
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+    "SCP",
+)
 
 
 def _workloads(ctx):
@@ -46,8 +72,9 @@ def _document(ctx, policy_id, name):
 
 def _attached(ctx, target_id, *, own_only=False):
     """The SCPs attached to a target (own_only: without AWS managed ones such as FullAWSAccess)."""
-    policies = ctx.call("organizations", "list_policies_for_target", TargetId=target_id,
-                        Filter="SERVICE_CONTROL_POLICY")["Policies"]
+    policies = ctx.call(
+        "organizations", "list_policies_for_target", TargetId=target_id, Filter="SERVICE_CONTROL_POLICY"
+    )["Policies"]
     return [_document(ctx, p["Id"], p["Name"]) for p in policies if not (own_only and p.get("AwsManaged"))]
 
 
@@ -63,9 +90,8 @@ def _effective(ctx):
     except Exception:  # noqa: BLE001 - AWSOrganizationsNotInUseException
         return None, "There is no organization yet."
     ou = _workloads(ctx)
-    if ou is not None:
-        if _attached(ctx, ou["Id"], own_only=True):
-            return _attached(ctx, ou["Id"]), None
+    if ou is not None and _attached(ctx, ou["Id"], own_only=True):
+        return _attached(ctx, ou["Id"]), None
     scps = _customer_scps(ctx)
     if not scps:
         return None, "There is no service control policy of your own yet."
@@ -100,8 +126,10 @@ def denies_other_regions(ctx):
     if leaks:
         leaks.sort()
         first = leaks[0][1]
-        return False, (f"{first} is not denied. Only global services (IAM, STS, Organizations, Route 53, "
-                       "CloudFront, Support, ...) may be exempted; every other service is regional.")
+        return False, (
+            f"{first} is not denied. Only global services (IAM, STS, Organizations, Route 53, "
+            "CloudFront, Support, ...) may be exempted; every other service is regional."
+        )
     return True
 
 

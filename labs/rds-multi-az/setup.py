@@ -17,15 +17,22 @@ def setup(ctx):
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
     tables = {}
     for tier in ("public", "private"):
-        tables[tier] = ec2.create_route_table(VpcId=vpc, TagSpecifications=[{
-            "ResourceType": "route-table", "Tags": [{"Key": "Name", "Value": f"orders-{tier}"}]}],
+        tables[tier] = ec2.create_route_table(
+            VpcId=vpc,
+            TagSpecifications=[{"ResourceType": "route-table", "Tags": [{"Key": "Name", "Value": f"orders-{tier}"}]}],
         )["RouteTable"]["RouteTableId"]
     ec2.create_route(RouteTableId=tables["public"], DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
     for name, cidr, zone, tier in SUBNETS:
-        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=zone, TagSpecifications=[{
-            "ResourceType": "subnet",
-            "Tags": [{"Key": "Name", "Value": name}, {"Key": "Tier", "Value": tier}],
-        }])["Subnet"]["SubnetId"]
+        subnet = ec2.create_subnet(
+            VpcId=vpc,
+            CidrBlock=cidr,
+            AvailabilityZone=zone,
+            TagSpecifications=[
+                {
+                    "ResourceType": "subnet",
+                    "Tags": [{"Key": "Name", "Value": name}, {"Key": "Tier", "Value": tier}],
+                }
+            ],
+        )["Subnet"]["SubnetId"]
         ec2.associate_route_table(RouteTableId=tables[tier], SubnetId=subnet)
-    ec2.create_security_group(GroupName="orders-db-sg", Description="PostgreSQL from the orders service",
-                              VpcId=vpc)
+    ec2.create_security_group(GroupName="orders-db-sg", Description="PostgreSQL from the orders service", VpcId=vpc)

@@ -33,8 +33,10 @@ def _zone(ctx):
     if not zones:
         raise CheckFailed(f"there is no public hosted zone {ZONE} yet")
     if len(zones) > 1:
-        raise CheckFailed(f"there are {len(zones)} public hosted zones named {ZONE}; only the one the registrar "
-                      "delegates to would answer, so delete the extra ones")
+        raise CheckFailed(
+            f"there are {len(zones)} public hosted zones named {ZONE}; only the one the registrar "
+            "delegates to would answer, so delete the extra ones"
+        )
     return zones[0]
 
 
@@ -46,8 +48,11 @@ def _records(ctx, name, types=None):
         out.extend(page["ResourceRecordSets"])
         if not page.get("IsTruncated"):
             break
-        params = {"HostedZoneId": zone["Id"], "StartRecordName": page["NextRecordName"],
-                  "StartRecordType": page["NextRecordType"]}
+        params = {
+            "HostedZoneId": zone["Id"],
+            "StartRecordName": page["NextRecordName"],
+            "StartRecordType": page["NextRecordType"],
+        }
         if page.get("NextRecordIdentifier"):
             params["StartRecordIdentifier"] = page["NextRecordIdentifier"]
     return [r for r in out if dns_name(r["Name"]) == name and (types is None or r["Type"] in types)]
@@ -71,7 +76,7 @@ def _alb(ctx):
 
 
 def _strip_dualstack(name):
-    return name[len("dualstack."):] if name.startswith("dualstack.") else name
+    return name.removeprefix("dualstack.")
 
 
 def www_to_alb(ctx):
@@ -87,15 +92,19 @@ def www_to_alb(ctx):
             if _strip_dualstack(dns_name(alias.get("DNSName"))) != target:
                 problems.append(f"the {record['Type']} alias targets {alias.get('DNSName')}, not shop-alb's DNS name")
             elif alias.get("HostedZoneId") != alb["CanonicalHostedZoneId"]:
-                problems.append(f"the alias names the hosted zone {alias.get('HostedZoneId')}; a load balancer alias "
-                                "uses the load balancer's CanonicalHostedZoneId")
+                problems.append(
+                    f"the alias names the hosted zone {alias.get('HostedZoneId')}; a load balancer alias "
+                    "uses the load balancer's CanonicalHostedZoneId"
+                )
         elif record["Type"] == "CNAME":
             values = [_strip_dualstack(dns_name(v)) for v in _values(record)]
             if values != [target]:
                 problems.append(f"the CNAME points at {', '.join(_values(record)) or 'nothing'}, not shop-alb")
         else:
-            problems.append(f"the {record['Type']} record holds fixed addresses ({', '.join(_values(record))}) "
-                            "instead of an alias to the load balancer")
+            problems.append(
+                f"the {record['Type']} record holds fixed addresses ({', '.join(_values(record))}) "
+                "instead of an alias to the load balancer"
+            )
     if problems:
         return False, "; ".join(problems)
     return True
@@ -178,9 +187,11 @@ def failover_primary(ctx):
         if check is None:
             problems.append(f"the primary's health check {check_id} does not exist")
         elif not _watches_primary(check):
-            problems.append(f"the primary's health check probes "
-                            f"{(check.get('HealthCheckConfig') or {}).get('IPAddress') or 'another endpoint'}, "
-                            f"not {PRIMARY_IP}")
+            problems.append(
+                f"the primary's health check probes "
+                f"{(check.get('HealthCheckConfig') or {}).get('IPAddress') or 'another endpoint'}, "
+                f"not {PRIMARY_IP}"
+            )
     if problems:
         return False, "; ".join(problems)
     return True
@@ -203,8 +214,11 @@ def failover_ttl(ctx):
     records = [r for r in _records(ctx, API) if r.get("Failover")]
     if not records:
         return False, f"{API} has no failover records yet"
-    long = [f"{r['Failover'].lower()} has TTL {r.get('TTL')}" for r in records
-            if r.get("TTL") is None or int(r["TTL"]) > MAX_TTL]
+    long = [
+        f"{r['Failover'].lower()} has TTL {r.get('TTL')}"
+        for r in records
+        if r.get("TTL") is None or int(r["TTL"]) > MAX_TTL
+    ]
     if long:
         return False, "; ".join(long)
     return True

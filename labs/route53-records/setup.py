@@ -12,5 +12,6 @@ def setup(ctx):
         for cidr, zone in (("10.3.1.0/24", "us-east-1a"), ("10.3.2.0/24", "us-east-1b"))
     ]
     sg = ec2.create_security_group(GroupName="shop-alb-sg", Description="HTTPS from anywhere", VpcId=vpc)["GroupId"]
-    elbv2.create_load_balancer(Name="shop-alb", Subnets=subnets, SecurityGroups=[sg], Scheme="internet-facing",
-                               Type="application")
+    elbv2.create_load_balancer(
+        Name="shop-alb", Subnets=subnets, SecurityGroups=[sg], Scheme="internet-facing", Type="application"
+    )

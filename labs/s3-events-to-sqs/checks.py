@@ -10,8 +10,12 @@ from tutor.grading.delivery import queue_policy_problem, take_messages
 BUCKET = "acme-photo-uploads"
 QUEUE = "thumbnail-jobs"
 S3 = "s3.amazonaws.com"
-ALL_CREATED = {"s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy",
-               "s3:ObjectCreated:CompleteMultipartUpload"}
+ALL_CREATED = {
+    "s3:ObjectCreated:Put",
+    "s3:ObjectCreated:Post",
+    "s3:ObjectCreated:Copy",
+    "s3:ObjectCreated:CompleteMultipartUpload",
+}
 
 
 def _queue(ctx):
@@ -59,8 +63,10 @@ def notification_events(ctx):
         if extra:
             return False, "It also sends " + ", ".join(extra) + ": the thumbnail workers only want new objects."
         if missing:
-            return False, ("It covers only " + ", ".join(sorted(events)) + "; uploads made by copy, POST or "
-                           "multipart upload would be missed.")
+            return False, (
+                "It covers only " + ", ".join(sorted(events)) + "; uploads made by copy, POST or "
+                "multipart upload would be missed."
+            )
     return True
 
 
@@ -71,7 +77,8 @@ def notification_filter(ctx):
     for configuration in configurations:
         filters = _filters(configuration)
         if filters.get("prefix") != "uploads/" or filters.get("suffix") != ".jpg":
-            def shown(name):
+
+            def shown(name, filters=filters):
                 value = filters.get(name)
                 return f"{name} {value!r}" if value is not None else f"no {name}"
 
@@ -87,11 +94,17 @@ def queue_policy(ctx):
     queue = _queue(ctx)
     if queue is None:
         return False, f"There is no queue {QUEUE} yet."
-    problem = queue_policy_problem(queue[1].get("Policy"), queue_arn=queue[1]["QueueArn"], service=S3,
-                                   service_name="S3",
-                                   source_arn=f"arn:aws:s3:::{BUCKET}", source_label=f"events of {BUCKET}",
-                                   other_sources=OTHER_BUCKETS, other_actions=OTHER_ACTIONS,
-                                   account_id=ctx.account_id)
+    problem = queue_policy_problem(
+        queue[1].get("Policy"),
+        queue_arn=queue[1]["QueueArn"],
+        service=S3,
+        service_name="S3",
+        source_arn=f"arn:aws:s3:::{BUCKET}",
+        source_label=f"events of {BUCKET}",
+        other_sources=OTHER_BUCKETS,
+        other_actions=OTHER_ACTIONS,
+        account_id=ctx.account_id,
+    )
     return (False, problem) if problem else True
 
 

@@ -97,8 +97,11 @@ def _targets(ctx):
     secret, key = _secret(ctx), _key(ctx)
     if secret is None or key is None:
         return None
-    context = {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com",
-               "kms:EncryptionContext:SecretARN": secret["ARN"], "aws:SourceAccount": ACCOUNT}
+    context = {
+        "kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com",
+        "kms:EncryptionContext:SecretARN": secret["ARN"],
+        "aws:SourceAccount": ACCOUNT,
+    }
     return secret["ARN"], key["Arn"], context
 
 
@@ -110,9 +113,11 @@ def reader_can_read(ctx):
     if targets is None:
         return False, "Create the key and the secret first."
     secret_arn, key_arn, context = targets
-    missing = [f"{action} on {resource}" for action, resource in
-               (("secretsmanager:GetSecretValue", secret_arn), ("kms:Decrypt", key_arn))
-               if not evaluate(Request(action=action, resource=resource, context=context), policies).allowed]
+    missing = [
+        f"{action} on {resource}"
+        for action, resource in (("secretsmanager:GetSecretValue", secret_arn), ("kms:Decrypt", key_arn))
+        if not evaluate(Request(action=action, resource=resource, context=context), policies).allowed
+    ]
     if missing:
         return False, "Not allowed: " + "; ".join(missing) + "."
     return True
@@ -138,9 +143,12 @@ def reader_least_privilege(ctx):
     # the secret by its ARN, or by its name and the six characters Secrets Manager appends
     secret_spellings = [secret_arn, f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{SECRET}-??????"]
     report = exact_permissions(
-        policies, [], [],
+        policies,
+        [],
+        [],
         also=[(EXPECTED[0], s) for s in secret_spellings] + [(EXPECTED[1], key_arn)],
-        context=context, existing=_account_resources(ctx),
+        context=context,
+        existing=_account_resources(ctx),
     )
     if report.extra:
         more = f" (and {len(report.extra) - 3} more)" if len(report.extra) > 3 else ""

@@ -74,8 +74,9 @@ def subscriptions(ctx):
         if not _subscriptions_to(ctx, queue[1]["QueueArn"]):
             others = [s.get("Endpoint") for s in _subscriptions(ctx) if name in str(s.get("Endpoint"))]
             if others:
-                problems.append(f"{name} is subscribed as {others[0]!r}; the endpoint must be the queue's ARN "
-                                "with protocol sqs")
+                problems.append(
+                    f"{name} is subscribed as {others[0]!r}; the endpoint must be the queue's ARN with protocol sqs"
+                )
             else:
                 problems.append(f"{name} is not subscribed")
     if problems:
@@ -91,8 +92,9 @@ def raw_delivery(ctx):
     if not subs:
         return False, "order-analytics is not subscribed to order-events yet."
     for sub in subs:
-        attributes = ctx.call("sns", "get_subscription_attributes",
-                              SubscriptionArn=sub["SubscriptionArn"]).get("Attributes", {})
+        attributes = ctx.call("sns", "get_subscription_attributes", SubscriptionArn=sub["SubscriptionArn"]).get(
+            "Attributes", {}
+        )
         if str(attributes.get("RawMessageDelivery", "false")).lower() != "true":
             return False, "The order-analytics subscription still wraps each message in the SNS JSON envelope."
     return True
@@ -110,10 +112,17 @@ OTHER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:PurgeQueue", "s
 def judge_queue_policy(policy, queue_arn, topic_arn, account="123456789012"):
     """(ok, message) for a queue policy: the topic may send, nothing else may, and nothing more (graded over
     every statement by tutor.grading.delivery.queue_policy_problem)."""
-    problem = queue_policy_problem(policy, queue_arn=queue_arn, service=SNS, service_name="SNS",
-                                   source_arn=topic_arn, source_label="the order-events topic",
-                                   other_sources=list(OTHER_TOPICS), other_actions=list(OTHER_ACTIONS),
-                                   account_id=account)
+    problem = queue_policy_problem(
+        policy,
+        queue_arn=queue_arn,
+        service=SNS,
+        service_name="SNS",
+        source_arn=topic_arn,
+        source_label="the order-events topic",
+        other_sources=list(OTHER_TOPICS),
+        other_actions=list(OTHER_ACTIONS),
+        account_id=account,
+    )
     return (False, problem) if problem else (True, "")
 
 
@@ -121,7 +130,7 @@ def _policy_check(ctx, name):
     queue = _queue(ctx, name)
     if queue is None:
         return False, f"There is no queue {name} yet."
-    url, attributes = queue
+    _url, attributes = queue
     return judge_queue_policy(attributes.get("Policy"), attributes["QueueArn"], _topic_arn(ctx), ctx.account_id)
 
 

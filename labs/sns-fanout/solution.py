@@ -10,14 +10,16 @@ QUEUES = ["order-fulfillment", "order-email", "order-analytics"]
 def queue_policy(queue_arn):
     return {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "AllowOrderEventsTopic",
-            "Effect": "Allow",
-            "Principal": {"Service": "sns.amazonaws.com"},
-            "Action": "sqs:SendMessage",
-            "Resource": queue_arn,
-            "Condition": {"ArnEquals": {"aws:SourceArn": TOPIC_ARN}},
-        }],
+        "Statement": [
+            {
+                "Sid": "AllowOrderEventsTopic",
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": TOPIC_ARN}},
+            }
+        ],
     }
 
 

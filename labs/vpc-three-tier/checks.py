@@ -43,8 +43,10 @@ def _tier(ctx, tier):
     by_cidr = _subnets(ctx, vpc["VpcId"])
     missing = [cidr for cidr in TIERS[tier] if cidr not in by_cidr]
     if missing:
-        raise CheckFailed(f"the {tier} subnet{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                      f"{'do' if len(missing) > 1 else 'does'} not exist in {VPC_NAME} yet")
+        raise CheckFailed(
+            f"the {tier} subnet{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            f"{'do' if len(missing) > 1 else 'does'} not exist in {VPC_NAME} yet"
+        )
     return vpc, [by_cidr[c] for c in TIERS[tier]]
 
 
@@ -83,12 +85,16 @@ def _default_route(table, cidr="0.0.0.0/0"):
 
 
 def _igw_ids(ctx, vpc_id):
-    igws = ctx.call("ec2", "describe_internet_gateways",
-                    Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])["InternetGateways"]
+    igws = ctx.call("ec2", "describe_internet_gateways", Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])[
+        "InternetGateways"
+    ]
     return {
-        g["InternetGatewayId"] for g in igws
-        if any(a.get("VpcId") == vpc_id and a.get("State") in ("available", "attached", None)
-               for a in g.get("Attachments", []))
+        g["InternetGatewayId"]
+        for g in igws
+        if any(
+            a.get("VpcId") == vpc_id and a.get("State") in ("available", "attached", None)
+            for a in g.get("Attachments", [])
+        )
     }
 
 
@@ -104,8 +110,15 @@ def _public_nat(nat):
 
 
 def _describe_target(route):
-    for key in ("GatewayId", "NatGatewayId", "EgressOnlyInternetGatewayId", "InstanceId", "NetworkInterfaceId",
-                "TransitGatewayId", "VpcPeeringConnectionId"):
+    for key in (
+        "GatewayId",
+        "NatGatewayId",
+        "EgressOnlyInternetGatewayId",
+        "InstanceId",
+        "NetworkInterfaceId",
+        "TransitGatewayId",
+        "VpcPeeringConnectionId",
+    ):
         if route.get(key):
             return route[key]
     return "nothing"
@@ -145,9 +158,7 @@ def tiers_span_two_azs(ctx):
 
 def igw_attached(ctx):
     vpc = _vpc(ctx)
-    if not _igw_ids(ctx, vpc["VpcId"]):
-        return False
-    return True
+    return _igw_ids(ctx, vpc["VpcId"])
 
 
 def public_routes(ctx):
@@ -161,8 +172,10 @@ def public_routes(ctx):
         if route is None:
             problems.append(f"{where}, which has no 0.0.0.0/0 route")
         elif route.get("GatewayId") not in igws:
-            problems.append(f"{where}, whose 0.0.0.0/0 route goes to {_describe_target(route)}, "
-                            "not to an internet gateway attached to lab-vpc")
+            problems.append(
+                f"{where}, whose 0.0.0.0/0 route goes to {_describe_target(route)}, "
+                "not to an internet gateway attached to lab-vpc"
+            )
     if problems:
         return False, "; ".join(problems)
     return True
@@ -180,8 +193,10 @@ def _nat_placement(ctx, vpc, nat):
     """None when the NAT gateway is usable for outbound internet access, else why not."""
     public_ids = {s["SubnetId"] for s in _subnets(ctx, vpc["VpcId"]).values() if s["CidrBlock"] in TIERS["public"]}
     if nat.get("SubnetId") not in public_ids:
-        cidr = next((s["CidrBlock"] for s in _subnets(ctx, vpc["VpcId"]).values()
-                     if s["SubnetId"] == nat.get("SubnetId")), nat.get("SubnetId"))
+        cidr = next(
+            (s["CidrBlock"] for s in _subnets(ctx, vpc["VpcId"]).values() if s["SubnetId"] == nat.get("SubnetId")),
+            nat.get("SubnetId"),
+        )
         return f"NAT gateway {nat['NatGatewayId']} sits in {cidr}, which is not one of the public subnets"
     if not _public_nat(nat):
         return f"NAT gateway {nat['NatGatewayId']} is private or has no Elastic IP, so it cannot reach the internet"
@@ -226,8 +241,10 @@ def app_routes(ctx):
             continue
         direct = [r for r in table.get("Routes", []) if str(r.get("GatewayId", "")).startswith("igw-")]
         if direct:
-            problems.append(f"{where}, which also routes {direct[0].get('DestinationCidrBlock') or direct[0].get('DestinationIpv6CidrBlock')} "
-                            "straight to the internet gateway")
+            problems.append(
+                f"{where}, which also routes {direct[0].get('DestinationCidrBlock') or direct[0].get('DestinationIpv6CidrBlock')} "
+                "straight to the internet gateway"
+            )
     if problems:
         return False, "; ".join(problems)
     return True
@@ -250,8 +267,10 @@ def data_isolated(ctx):
         for route in table.get("Routes", []):
             if _internet_route(route):
                 destination = route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
-                problems.append(f"{subnet['CidrBlock']} uses {table['RouteTableId']} ({how}), which routes "
-                                f"{destination} to {_describe_target(route)}")
+                problems.append(
+                    f"{subnet['CidrBlock']} uses {table['RouteTableId']} ({how}), which routes "
+                    f"{destination} to {_describe_target(route)}"
+                )
                 break
     if problems:
         return False, "; ".join(problems)
@@ -262,8 +281,9 @@ def data_isolated(ctx):
 
 
 def _group(ctx, vpc_id, name):
-    groups = ctx.call("ec2", "describe_security_groups",
-                      Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["SecurityGroups"]
+    groups = ctx.call("ec2", "describe_security_groups", Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])[
+        "SecurityGroups"
+    ]
     for group in groups:
         if group.get("GroupName") == name:
             return group
@@ -271,8 +291,9 @@ def _group(ctx, vpc_id, name):
 
 
 def _protocol(permission):
-    return {"6": "tcp", "17": "udp", "1": "icmp", "all": "-1"}.get(str(permission.get("IpProtocol")).lower(),
-                                                                     str(permission.get("IpProtocol")).lower())
+    return {"6": "tcp", "17": "udp", "1": "icmp", "all": "-1"}.get(
+        str(permission.get("IpProtocol")).lower(), str(permission.get("IpProtocol")).lower()
+    )
 
 
 def _ports(permission):
@@ -286,9 +307,11 @@ def _is_port(permission, port):
 
 
 def _cidr_sources(permission):
-    return ([r.get("CidrIp") for r in permission.get("IpRanges", [])]
-            + [r.get("CidrIpv6") for r in permission.get("Ipv6Ranges", [])]
-            + [p.get("PrefixListId") for p in permission.get("PrefixListIds", [])])
+    return (
+        [r.get("CidrIp") for r in permission.get("IpRanges", [])]
+        + [r.get("CidrIpv6") for r in permission.get("Ipv6Ranges", [])]
+        + [p.get("PrefixListId") for p in permission.get("PrefixListIds", [])]
+    )
 
 
 def _chained_group(ctx, name, port, source_name):

@@ -19,14 +19,20 @@ def _text(ctx, command):
 
 
 def solve(ctx):
-    vpc = _text(ctx, "ec2 create-vpc --cidr-block 10.0.0.0/16 "
-                     "--tag-specifications 'ResourceType=vpc,Tags=[{Key=Name,Value=lab-vpc}]' "
-                     "--query Vpc.VpcId")
+    vpc = _text(
+        ctx,
+        "ec2 create-vpc --cidr-block 10.0.0.0/16 "
+        "--tag-specifications 'ResourceType=vpc,Tags=[{Key=Name,Value=lab-vpc}]' "
+        "--query Vpc.VpcId",
+    )
     subnet = {}
     for name, cidr, zone in SUBNETS:
-        subnet[name] = _text(ctx, f"ec2 create-subnet --vpc-id {vpc} --cidr-block {cidr} --availability-zone {zone} "
-                                  f"--tag-specifications 'ResourceType=subnet,Tags=[{{Key=Name,Value={name}}}]' "
-                                  "--query Subnet.SubnetId")
+        subnet[name] = _text(
+            ctx,
+            f"ec2 create-subnet --vpc-id {vpc} --cidr-block {cidr} --availability-zone {zone} "
+            f"--tag-specifications 'ResourceType=subnet,Tags=[{{Key=Name,Value={name}}}]' "
+            "--query Subnet.SubnetId",
+        )
 
     # the internet side
     igw = _text(ctx, "ec2 create-internet-gateway --query InternetGateway.InternetGatewayId")
@@ -39,8 +45,11 @@ def solve(ctx):
 
     # outbound only for the app tier
     eip = _text(ctx, "ec2 allocate-address --domain vpc --query AllocationId")
-    nat = _text(ctx, f"ec2 create-nat-gateway --subnet-id {subnet['public-a']} --allocation-id {eip} "
-                     "--query NatGateway.NatGatewayId")
+    nat = _text(
+        ctx,
+        f"ec2 create-nat-gateway --subnet-id {subnet['public-a']} --allocation-id {eip} "
+        "--query NatGateway.NatGatewayId",
+    )
     ctx.aws(f"ec2 wait nat-gateway-available --nat-gateway-ids {nat}")
     app_rt = _text(ctx, f"ec2 create-route-table --vpc-id {vpc} --query RouteTable.RouteTableId")
     ctx.aws(f"ec2 create-route --route-table-id {app_rt} --destination-cidr-block 0.0.0.0/0 --nat-gateway-id {nat}")
@@ -53,14 +62,20 @@ def solve(ctx):
         ctx.aws(f"ec2 associate-route-table --route-table-id {data_rt} --subnet-id {subnet[name]}")
 
     # security groups chained ALB -> app -> DB
-    alb_sg = _text(ctx, f"ec2 create-security-group --group-name alb-sg --description 'Load balancer' "
-                        f"--vpc-id {vpc} --query GroupId")
-    app_sg = _text(ctx, f"ec2 create-security-group --group-name app-sg --description 'App servers' "
-                        f"--vpc-id {vpc} --query GroupId")
-    db_sg = _text(ctx, f"ec2 create-security-group --group-name db-sg --description 'Database' "
-                       f"--vpc-id {vpc} --query GroupId")
+    alb_sg = _text(
+        ctx,
+        f"ec2 create-security-group --group-name alb-sg --description 'Load balancer' --vpc-id {vpc} --query GroupId",
+    )
+    app_sg = _text(
+        ctx, f"ec2 create-security-group --group-name app-sg --description 'App servers' --vpc-id {vpc} --query GroupId"
+    )
+    db_sg = _text(
+        ctx, f"ec2 create-security-group --group-name db-sg --description 'Database' --vpc-id {vpc} --query GroupId"
+    )
     ctx.aws(f"ec2 authorize-security-group-ingress --group-id {alb_sg} --protocol tcp --port 443 --cidr 0.0.0.0/0")
-    ctx.aws(f"ec2 authorize-security-group-ingress --group-id {app_sg} --protocol tcp --port 8080 "
-            f"--source-group {alb_sg}")
-    ctx.aws(f"ec2 authorize-security-group-ingress --group-id {db_sg} --protocol tcp --port 5432 "
-            f"--source-group {app_sg}")
+    ctx.aws(
+        f"ec2 authorize-security-group-ingress --group-id {app_sg} --protocol tcp --port 8080 --source-group {alb_sg}"
+    )
+    ctx.aws(
+        f"ec2 authorize-security-group-ingress --group-id {db_sg} --protocol tcp --port 5432 --source-group {app_sg}"
+    )

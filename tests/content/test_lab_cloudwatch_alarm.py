@@ -2,19 +2,23 @@
 
 import json
 
-import pytest
-
 from fixtures.labs import failing, report
-
 
 LAB = "cloudwatch-alarm"
 TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:ops-alerts"
-ALARM = dict(
-    AlarmName="lambda-errors-high", Namespace="AWS/Lambda", MetricName="Errors",
-    Dimensions=[{"Name": "FunctionName", "Value": "my-api"}], Statistic="Sum", Period=300, EvaluationPeriods=2,
-    Threshold=5.0, ComparisonOperator="GreaterThanThreshold", TreatMissingData="notBreaching",
-    AlarmActions=[TOPIC_ARN],
-)
+ALARM = {
+    "AlarmName": "lambda-errors-high",
+    "Namespace": "AWS/Lambda",
+    "MetricName": "Errors",
+    "Dimensions": [{"Name": "FunctionName", "Value": "my-api"}],
+    "Statistic": "Sum",
+    "Period": 300,
+    "EvaluationPeriods": 2,
+    "Threshold": 5.0,
+    "ComparisonOperator": "GreaterThanThreshold",
+    "TreatMissingData": "notBreaching",
+    "AlarmActions": [TOPIC_ARN],
+}
 
 
 def build(ctx, *, alarm=None, drop=(), metric=None):
@@ -39,17 +43,44 @@ def test_untouched_fails_everything(lab_session):
 def test_boto3_metric_query_form_and_values_counts_pass(lab_session):
     ctx = lab_session.solve_context()
     cw = ctx.client("cloudwatch")
-    cw.put_metric_data(Namespace="MyApp", MetricData=[
-        {"MetricName": "OrdersProcessed", "Values": [42], "Counts": [1], "Unit": "Count",
-         "Dimensions": [{"Name": "Service", "Value": "checkout"}]}])  # dimensions are allowed
+    cw.put_metric_data(
+        Namespace="MyApp",
+        MetricData=[
+            {
+                "MetricName": "OrdersProcessed",
+                "Values": [42],
+                "Counts": [1],
+                "Unit": "Count",
+                "Dimensions": [{"Name": "Service", "Value": "checkout"}],
+            }
+        ],
+    )  # dimensions are allowed
     cw.put_metric_alarm(
-        AlarmName="lambda-errors-high", EvaluationPeriods=2, DatapointsToAlarm=2, Threshold=5,
-        ComparisonOperator="GreaterThanThreshold", TreatMissingData="notBreaching", AlarmActions=[TOPIC_ARN],
+        AlarmName="lambda-errors-high",
+        EvaluationPeriods=2,
+        DatapointsToAlarm=2,
+        Threshold=5,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+        AlarmActions=[TOPIC_ARN],
         OKActions=[TOPIC_ARN],
-        Metrics=[{"Id": "errors", "ReturnData": True, "MetricStat": {
-            "Metric": {"Namespace": "AWS/Lambda", "MetricName": "Errors",
-                       "Dimensions": [{"Name": "FunctionName", "Value": "my-api"}]},
-            "Period": 300, "Stat": "Sum", "Unit": "Count"}}])
+        Metrics=[
+            {
+                "Id": "errors",
+                "ReturnData": True,
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "AWS/Lambda",
+                        "MetricName": "Errors",
+                        "Dimensions": [{"Name": "FunctionName", "Value": "my-api"}],
+                    },
+                    "Period": 300,
+                    "Stat": "Sum",
+                    "Unit": "Count",
+                },
+            }
+        ],
+    )
     ctx.client("sns").create_topic(Name="ops-alerts")  # topic created after the alarm that names it
     assert failing(lab_session) == set()
 
@@ -57,16 +88,23 @@ def test_boto3_metric_query_form_and_values_counts_pass(lab_session):
 def test_cli_json_metric_data_and_several_values_pass(lab_session):
     ctx = lab_session.solve_context()
     ctx.aws("sns create-topic --name ops-alerts")
-    ctx.write("data.json", json.dumps([
-        {"MetricName": "OrdersProcessed", "Value": 42, "Unit": "Count"},
-    ]))
+    ctx.write(
+        "data.json",
+        json.dumps(
+            [
+                {"MetricName": "OrdersProcessed", "Value": 42, "Unit": "Count"},
+            ]
+        ),
+    )
     ctx.aws("cloudwatch put-metric-data --namespace MyApp --metric-data file://data.json")
     ctx.aws("cloudwatch put-metric-data --namespace MyApp --metric-name OrdersProcessed --value 17 --unit Count")
-    ctx.aws("cloudwatch put-metric-alarm --alarm-name lambda-errors-high --metric-name Errors --namespace AWS/Lambda "
-            "--statistic Sum --period 300 --threshold 5.0 --comparison-operator GreaterThanThreshold "
-            "--dimensions Name=FunctionName,Value=my-api --evaluation-periods 2 --datapoints-to-alarm 2 "
-            "--treat-missing-data notBreaching --unit Count "
-            f"--alarm-actions {TOPIC_ARN} arn:aws:sns:us-east-1:123456789012:team-chat")
+    ctx.aws(
+        "cloudwatch put-metric-alarm --alarm-name lambda-errors-high --metric-name Errors --namespace AWS/Lambda "
+        "--statistic Sum --period 300 --threshold 5.0 --comparison-operator GreaterThanThreshold "
+        "--dimensions Name=FunctionName,Value=my-api --evaluation-periods 2 --datapoints-to-alarm 2 "
+        "--treat-missing-data notBreaching --unit Count "
+        f"--alarm-actions {TOPIC_ARN} arn:aws:sns:us-east-1:123456789012:team-chat"
+    )
     assert failing(lab_session) == set()
 
 
@@ -141,6 +179,7 @@ def test_wrong_value_fails_both_metric_checks(lab_session):
 def test_no_topic_fails_only_topic(lab_session):
     ctx = lab_session.solve_context()
     ctx.client("cloudwatch").put_metric_alarm(**ALARM)
-    ctx.client("cloudwatch").put_metric_data(Namespace="MyApp", MetricData=[
-        {"MetricName": "OrdersProcessed", "Value": 42, "Unit": "Count"}])
+    ctx.client("cloudwatch").put_metric_data(
+        Namespace="MyApp", MetricData=[{"MetricName": "OrdersProcessed", "Value": 42, "Unit": "Count"}]
+    )
     assert failing(lab_session) == {"topic"}

@@ -2,10 +2,7 @@
 
 import json
 
-import pytest
-
 from fixtures.labs import failing, report
-
 
 LAB = "dynamodb-orders"
 HASH_RANGE = [{"AttributeName": "userId", "KeyType": "HASH"}, {"AttributeName": "orderId", "KeyType": "RANGE"}]
@@ -13,13 +10,20 @@ INDEX_KEYS = [{"AttributeName": "userId", "KeyType": "HASH"}, {"AttributeName": 
 
 
 def attrs(created_type="S"):
-    return [{"AttributeName": "userId", "AttributeType": "S"}, {"AttributeName": "orderId", "AttributeType": "S"},
-            {"AttributeName": "createdAt", "AttributeType": created_type}]
+    return [
+        {"AttributeName": "userId", "AttributeType": "S"},
+        {"AttributeName": "orderId", "AttributeType": "S"},
+        {"AttributeName": "createdAt", "AttributeType": created_type},
+    ]
 
 
 def create(ctx, *, keys=HASH_RANGE, billing="PAY_PER_REQUEST", projection="ALL", created_type="S", lsi=False):
-    params = {"TableName": "Orders", "AttributeDefinitions": attrs(created_type), "KeySchema": keys,
-              "BillingMode": billing}
+    params = {
+        "TableName": "Orders",
+        "AttributeDefinitions": attrs(created_type),
+        "KeySchema": keys,
+        "BillingMode": billing,
+    }
     index = {"IndexName": "CreatedAtIndex", "KeySchema": INDEX_KEYS, "Projection": {"ProjectionType": projection}}
     if billing == "PROVISIONED":
         params["ProvisionedThroughput"] = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
@@ -32,11 +36,19 @@ def create(ctx, *, keys=HASH_RANGE, billing="PAY_PER_REQUEST", projection="ALL",
     ctx.client("dynamodb").create_table(**params)
 
 
-def put_orders(ctx, created=("2025-03-02T08:15:00Z", "2025-03-09T17:42:10Z", "2025-03-14T09:26:53Z"),
-               pending="pending", created_type="S"):
+def put_orders(
+    ctx,
+    created=("2025-03-02T08:15:00Z", "2025-03-09T17:42:10Z", "2025-03-14T09:26:53Z"),
+    pending="pending",
+    created_type="S",
+):
     for n, when in enumerate(created):
-        item = {"userId": {"S": "user#abc"}, "orderId": {"S": f"order#{1001 + n}"},
-                "createdAt": {created_type: when}, "status": {"S": pending if n == len(created) - 1 else "shipped"}}
+        item = {
+            "userId": {"S": "user#abc"},
+            "orderId": {"S": f"order#{1001 + n}"},
+            "createdAt": {created_type: when},
+            "status": {"S": pending if n == len(created) - 1 else "shipped"},
+        }
         ctx.client("dynamodb").put_item(TableName="Orders", Item=item)
 
 
@@ -49,13 +61,31 @@ def test_boto3_resource_api_with_other_users_and_offsets_passes(lab_session):
     create(ctx)
     import boto3
 
-    table = boto3.resource("dynamodb", endpoint_url=lab_session.sandbox.endpoint, region_name="us-east-1",
-                           aws_access_key_id="testing", aws_secret_access_key="testing").Table("Orders")
+    table = boto3.resource(
+        "dynamodb",
+        endpoint_url=lab_session.sandbox.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).Table("Orders")
     with table.batch_writer() as batch:
-        batch.put_item(Item={"userId": "user#abc", "orderId": "order#A1", "createdAt": "2025-01-05T10:00:00+01:00",
-                             "status": "delivered", "total": 12})
-        batch.put_item(Item={"userId": "user#abc", "orderId": "order#A2", "createdAt": "2025-02-11T23:59:59.250Z",
-                             "status": "pending"})
+        batch.put_item(
+            Item={
+                "userId": "user#abc",
+                "orderId": "order#A1",
+                "createdAt": "2025-01-05T10:00:00+01:00",
+                "status": "delivered",
+                "total": 12,
+            }
+        )
+        batch.put_item(
+            Item={
+                "userId": "user#abc",
+                "orderId": "order#A2",
+                "createdAt": "2025-02-11T23:59:59.250Z",
+                "status": "pending",
+            }
+        )
         batch.put_item(Item={"userId": "user#abc", "orderId": "order#A3", "createdAt": "2025-02-12"})
         batch.put_item(Item={"userId": "user#abc", "orderId": "cart#1", "createdAt": "2025-02-12T00:00:00Z"})
         batch.put_item(Item={"userId": "user#xyz", "orderId": "order#Z1", "createdAt": "2025-02-12T00:00:00Z"})
@@ -64,21 +94,52 @@ def test_boto3_resource_api_with_other_users_and_offsets_passes(lab_session):
 
 def test_cli_provisioned_then_switched_and_gsi_added_later_passes(lab_session):
     ctx = lab_session.solve_context()
-    ctx.aws("dynamodb create-table --table-name Orders "
-            "--attribute-definitions AttributeName=orderId,AttributeType=S AttributeName=userId,AttributeType=S "
-            "--key-schema AttributeName=userId,KeyType=HASH AttributeName=orderId,KeyType=RANGE "
-            "--provisioned-throughput ReadCapacityUnits=1,WriteCapacityUnits=1")
+    ctx.aws(
+        "dynamodb create-table --table-name Orders "
+        "--attribute-definitions AttributeName=orderId,AttributeType=S AttributeName=userId,AttributeType=S "
+        "--key-schema AttributeName=userId,KeyType=HASH AttributeName=orderId,KeyType=RANGE "
+        "--provisioned-throughput ReadCapacityUnits=1,WriteCapacityUnits=1"
+    )
     ctx.aws("dynamodb update-table --table-name Orders --billing-mode PAY_PER_REQUEST")
-    ctx.write("gsi-update.json", json.dumps([{"Create": {
-        "IndexName": "CreatedAtIndex", "KeySchema": INDEX_KEYS, "Projection": {"ProjectionType": "ALL"}}}]))
-    ctx.aws("dynamodb update-table --table-name Orders "
-            "--attribute-definitions AttributeName=createdAt,AttributeType=S "
-            "--global-secondary-index-updates file://gsi-update.json")
-    ctx.write("batch.json", json.dumps({"Orders": [
-        {"PutRequest": {"Item": {"userId": {"S": "user#abc"}, "orderId": {"S": f"order#{n}"},
-                                 "createdAt": {"S": f"2025-04-0{n}T12:00:00Z"},
-                                 "status": {"S": "pending" if n == 2 else "paid"}}}}
-        for n in (1, 2, 3)]}))
+    ctx.write(
+        "gsi-update.json",
+        json.dumps(
+            [
+                {
+                    "Create": {
+                        "IndexName": "CreatedAtIndex",
+                        "KeySchema": INDEX_KEYS,
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                }
+            ]
+        ),
+    )
+    ctx.aws(
+        "dynamodb update-table --table-name Orders "
+        "--attribute-definitions AttributeName=createdAt,AttributeType=S "
+        "--global-secondary-index-updates file://gsi-update.json"
+    )
+    ctx.write(
+        "batch.json",
+        json.dumps(
+            {
+                "Orders": [
+                    {
+                        "PutRequest": {
+                            "Item": {
+                                "userId": {"S": "user#abc"},
+                                "orderId": {"S": f"order#{n}"},
+                                "createdAt": {"S": f"2025-04-0{n}T12:00:00Z"},
+                                "status": {"S": "pending" if n == 2 else "paid"},
+                            }
+                        }
+                    }
+                    for n in (1, 2, 3)
+                ]
+            }
+        ),
+    )
     ctx.aws("dynamodb batch-write-item --request-items file://batch.json")
     assert failing(lab_session) == set()
 
@@ -151,12 +212,18 @@ def test_swapped_keys_fail_keys_and_the_item_queries(lab_session):
 def test_numeric_user_id_fails_keys_and_items(lab_session):
     ctx = lab_session.solve_context()
     ctx.client("dynamodb").create_table(
-        TableName="Orders", BillingMode="PAY_PER_REQUEST", KeySchema=HASH_RANGE,
-        AttributeDefinitions=[{"AttributeName": "userId", "AttributeType": "N"},
-                              {"AttributeName": "orderId", "AttributeType": "S"},
-                              {"AttributeName": "createdAt", "AttributeType": "S"}],
-        GlobalSecondaryIndexes=[{"IndexName": "CreatedAtIndex", "KeySchema": INDEX_KEYS,
-                                 "Projection": {"ProjectionType": "ALL"}}])
+        TableName="Orders",
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=HASH_RANGE,
+        AttributeDefinitions=[
+            {"AttributeName": "userId", "AttributeType": "N"},
+            {"AttributeName": "orderId", "AttributeType": "S"},
+            {"AttributeName": "createdAt", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "CreatedAtIndex", "KeySchema": INDEX_KEYS, "Projection": {"ProjectionType": "ALL"}}
+        ],
+    )
     graded = report(lab_session)
     failed = {c.id: c.message for c in graded.checks if not c.passed}
     assert set(failed) == {"table-keys", "orders-items", "pending-order"}

@@ -3,64 +3,125 @@
 import copy
 import json
 
-import pytest
-
 from fixtures.labs import failing, message
-
 
 LAB = "ecs-fargate-service"
 ACCOUNT = "123456789012"
 URI = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/web"
-KEEP_10 = {"rulePriority": 2, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 10},
-           "action": {"type": "expire"}}
-TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": ["ecs-tasks.amazonaws.com"]},
-                                                "Action": ["sts:AssumeRole"]}]}
-PULL_AND_LOG = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow",
-    "Action": ["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
-               "ecr:BatchCheckLayerAvailability", "logs:CreateLogStream", "logs:PutLogEvents", "logs:CreateLogGroup"],
-    "Resource": "*"}]}
-CONTAINER = {"name": "frontend", "image": f"{URI}@sha256:" + "ab" * 32, "essential": True,
-             "portMappings": [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}],
-             "logConfiguration": {"logDriver": "awslogs", "options": {
-                 "awslogs-group": "/trailhead/web", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "ecs",
-                 "awslogs-create-group": "true"}}}
+KEEP_10 = {
+    "rulePriority": 2,
+    "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 10},
+    "action": {"type": "expire"},
+}
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": ["ecs-tasks.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}
+    ],
+}
+PULL_AND_LOG = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": [
+                "ecr:GetAuthorizationToken",
+                "ecr:BatchGetImage",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchCheckLayerAvailability",
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "logs:CreateLogGroup",
+            ],
+            "Resource": "*",
+        }
+    ],
+}
+CONTAINER = {
+    "name": "frontend",
+    "image": f"{URI}@sha256:" + "ab" * 32,
+    "essential": True,
+    "portMappings": [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}],
+    "logConfiguration": {
+        "logDriver": "awslogs",
+        "options": {
+            "awslogs-group": "/trailhead/web",
+            "awslogs-region": "us-east-1",
+            "awslogs-stream-prefix": "ecs",
+            "awslogs-create-group": "true",
+        },
+    },
+}
 
 
 def network(session, *names):
     ec2 = session.sandbox.client("ec2")
-    subnets = ec2.describe_subnets(Filters=[{"Name": "tag:Name", "Values": list(names or ["web-private-a", "web-private-b"])}])
+    subnets = ec2.describe_subnets(
+        Filters=[{"Name": "tag:Name", "Values": list(names or ["web-private-a", "web-private-b"])}]
+    )
     group = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["web-tasks"]}])["SecurityGroups"][0]
     return [s["SubnetId"] for s in subnets["Subnets"]], group["GroupId"]
 
 
-def build(session, *, rules=None, trust=TRUST, permissions=PULL_AND_LOG, container=None, task=None, service=None,
-          subnets=None, public_ip="DISABLED", execution_role=True):
+def build(
+    session,
+    *,
+    rules=None,
+    trust=TRUST,
+    permissions=PULL_AND_LOG,
+    container=None,
+    task=None,
+    service=None,
+    subnets=None,
+    public_ip="DISABLED",
+    execution_role=True,
+):
     """Everything with boto3, in a different style from the reference: customer managed policy, digest image,
     a second lifecycle rule, sizes in vCPU/GB, a log group created by the awslogs driver."""
     client = session.sandbox.client
-    client("ecr").create_repository(repositoryName="web", imageScanningConfiguration={"scanOnPush": True},
-                                    imageTagMutability="IMMUTABLE")
-    untagged = {"rulePriority": 1, "description": "untagged after a day",
-                "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 1},
-                "action": {"type": "expire"}}
-    client("ecr").put_lifecycle_policy(repositoryName="web",
-                                       lifecyclePolicyText=json.dumps({"rules": rules if rules is not None else [untagged, KEEP_10]}))
+    client("ecr").create_repository(
+        repositoryName="web", imageScanningConfiguration={"scanOnPush": True}, imageTagMutability="IMMUTABLE"
+    )
+    untagged = {
+        "rulePriority": 1,
+        "description": "untagged after a day",
+        "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 1},
+        "action": {"type": "expire"},
+    }
+    client("ecr").put_lifecycle_policy(
+        repositoryName="web",
+        lifecyclePolicyText=json.dumps({"rules": rules if rules is not None else [untagged, KEEP_10]}),
+    )
     client("ecs").create_cluster(clusterName="prod")
     iam = client("iam")
     role_arn = iam.create_role(RoleName="trailhead-web-exec", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    policy = iam.create_policy(PolicyName="trailhead-pull-and-log", PolicyDocument=json.dumps(permissions))["Policy"]["Arn"]
+    policy = iam.create_policy(PolicyName="trailhead-pull-and-log", PolicyDocument=json.dumps(permissions))["Policy"][
+        "Arn"
+    ]
     iam.attach_role_policy(RoleName="trailhead-web-exec", PolicyArn=policy)
-    params = dict(family="web", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu=".25 vCPU",
-                  memory="0.5GB", containerDefinitions=[container or CONTAINER])
+    params = {
+        "family": "web",
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"],
+        "cpu": ".25 vCPU",
+        "memory": "0.5GB",
+        "containerDefinitions": [container or CONTAINER],
+    }
     if execution_role:
         params["executionRoleArn"] = role_arn
     params.update(task or {})
     client("ecs").register_task_definition(**params)
     ids, group = network(session)
-    svc = dict(cluster="prod", serviceName="web", taskDefinition="web", desiredCount=2, launchType="FARGATE",
-               networkConfiguration={"awsvpcConfiguration": {"subnets": subnets or ids, "securityGroups": [group],
-                                                             "assignPublicIp": public_ip}})
+    svc = {
+        "cluster": "prod",
+        "serviceName": "web",
+        "taskDefinition": "web",
+        "desiredCount": 2,
+        "launchType": "FARGATE",
+        "networkConfiguration": {
+            "awsvpcConfiguration": {"subnets": subnets or ids, "securityGroups": [group], "assignPublicIp": public_ip}
+        },
+    }
     svc.update(service or {})
     client("ecs").create_service(**svc)
 
@@ -85,9 +146,15 @@ def test_service_updated_to_a_fixed_revision_passes(lab_session):
     assert failing(lab_session) == {"task-container"}
     ecs = lab_session.sandbox.client("ecs")
     current = ecs.describe_task_definition(taskDefinition="web")["taskDefinition"]
-    ecs.register_task_definition(family="web", networkMode="awsvpc", requiresCompatibilities=["FARGATE"], cpu="256",
-                                 memory="512", executionRoleArn=current["executionRoleArn"],
-                                 containerDefinitions=[CONTAINER])
+    ecs.register_task_definition(
+        family="web",
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        cpu="256",
+        memory="512",
+        executionRoleArn=current["executionRoleArn"],
+        containerDefinitions=[CONTAINER],
+    )
     assert failing(lab_session) == {"task-container", "service"}
     assert "latest revision of web is 2" in message(lab_session, "service")
     ecs.update_service(cluster="prod", service="web", taskDefinition="web:2")
@@ -102,9 +169,21 @@ def test_lifecycle_for_untagged_only_fails_only_ecr_lifecycle(lab_session):
 
 
 def test_lifecycle_by_age_fails_only_ecr_lifecycle(lab_session):
-    build(lab_session, rules=[{"rulePriority": 1, "selection": {"tagStatus": "any", "countType": "sinceImagePushed",
-                                                                "countUnit": "days", "countNumber": 10},
-                               "action": {"type": "expire"}}])
+    build(
+        lab_session,
+        rules=[
+            {
+                "rulePriority": 1,
+                "selection": {
+                    "tagStatus": "any",
+                    "countType": "sinceImagePushed",
+                    "countUnit": "days",
+                    "countNumber": 10,
+                },
+                "action": {"type": "expire"},
+            }
+        ],
+    )
     assert failing(lab_session) == {"ecr-lifecycle"}
     assert "sinceImagePushed" in message(lab_session, "ecr-lifecycle")
 
@@ -150,7 +229,9 @@ def test_role_trusted_by_ec2_fails_only_trust(lab_session):
 
 def test_role_without_log_permissions_fails_only_permissions(lab_session):
     permissions = copy.deepcopy(PULL_AND_LOG)
-    permissions["Statement"][0]["Action"] = [a for a in permissions["Statement"][0]["Action"] if not a.startswith("logs:")]
+    permissions["Statement"][0]["Action"] = [
+        a for a in permissions["Statement"][0]["Action"] if not a.startswith("logs:")
+    ]
     build(lab_session, permissions=permissions)
     assert failing(lab_session) == {"execution-role-permissions"}
     assert "logs:PutLogEvents" in message(lab_session, "execution-role-permissions")

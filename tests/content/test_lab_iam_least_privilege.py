@@ -3,9 +3,7 @@
 import json
 
 import pytest
-
 from fixtures.labs import failing
-
 
 LAB = "iam-least-privilege"
 ROLE = "thumbnail-lambda"
@@ -24,8 +22,10 @@ def allow(action, resource):
     return {"Effect": "Allow", "Action": action, "Resource": resource}
 
 
-GOOD = [allow("s3:GetObject", "arn:aws:s3:::uploads-bucket/*"),
-        allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], LOG_GROUP)]
+GOOD = [
+    allow("s3:GetObject", "arn:aws:s3:::uploads-bucket/*"),
+    allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], LOG_GROUP),
+]
 
 
 def make_role(session, statements, trust=LAMBDA_TRUST):
@@ -43,10 +43,17 @@ def test_untouched_fails_everything(lab_session):
 
 def test_boto3_managed_policy_split_statements(lab_session):
     iam = lab_session.sandbox.client("iam")
-    trust = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": ["sts:AssumeRole"],
-        "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
-    }]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": ["lambda.amazonaws.com"]},
+                "Action": ["sts:AssumeRole"],
+                "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+            }
+        ],
+    }
     iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust), Path="/service-role/")
     statements = [allow(["s3:GetObject"], ["arn:aws:s3:::uploads-bucket/*"])] + [
         allow(a, LOG_GROUP) for a in ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
@@ -62,31 +69,40 @@ def test_cli_two_policies_inline_and_managed(lab_session):
     ctx.aws("iam create-role --role-name thumbnail-lambda --assume-role-policy-document file://trust.json")
     ctx.write("s3.json", policy(allow("s3:GetObject", "arn:aws:s3:::uploads-bucket/*")))
     ctx.aws("iam put-role-policy --role-name thumbnail-lambda --policy-name read --policy-document file://s3.json")
-    ctx.write("logs.json", policy(allow(["logs:PutLogEvents", "logs:CreateLogStream", "logs:CreateLogGroup"],
-                                        [LOG_GROUP])))
+    ctx.write(
+        "logs.json", policy(allow(["logs:PutLogEvents", "logs:CreateLogStream", "logs:CreateLogGroup"], [LOG_GROUP]))
+    )
     arn = ctx.aws_json("iam create-policy --policy-name thumb-logs --policy-document file://logs.json")["Policy"]["Arn"]
     ctx.aws(f"iam attach-role-policy --role-name thumbnail-lambda --policy-arn {arn}")
     assert failing(lab_session) == set()
 
 
 def test_allow_narrowed_by_deny_passes(lab_session):
-    make_role(lab_session, GOOD + [
-        allow("s3:GetObject", "arn:aws:s3:::other-bucket/*"),
-        {"Effect": "Deny", "Action": "s3:*", "NotResource": "arn:aws:s3:::uploads-bucket/*"},
-    ])
+    make_role(
+        lab_session,
+        GOOD
+        + [
+            allow("s3:GetObject", "arn:aws:s3:::other-bucket/*"),
+            {"Effect": "Deny", "Action": "s3:*", "NotResource": "arn:aws:s3:::uploads-bucket/*"},
+        ],
+    )
     assert failing(lab_session) == set()
 
 
 # ------------------------------------------------------------------ mistakes
 
 
-@pytest.mark.parametrize("statement", [
-    allow("s3:*", "arn:aws:s3:::uploads-bucket/*"),
-    allow("s3:Get*", "arn:aws:s3:::uploads-bucket/*"),
-    allow("s3:GetObject", "*"),
-    allow("s3:GetObject", ["arn:aws:s3:::uploads-bucket/*", "arn:aws:s3:::other-bucket/*"]),
-    allow("s3:GetObject", "arn:aws:s3:::uploads-bucket*"),
-], ids=["s3-star", "s3-get-star", "resource-star", "other-bucket", "bucket-prefix"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        allow("s3:*", "arn:aws:s3:::uploads-bucket/*"),
+        allow("s3:Get*", "arn:aws:s3:::uploads-bucket/*"),
+        allow("s3:GetObject", "*"),
+        allow("s3:GetObject", ["arn:aws:s3:::uploads-bucket/*", "arn:aws:s3:::other-bucket/*"]),
+        allow("s3:GetObject", "arn:aws:s3:::uploads-bucket*"),
+    ],
+    ids=["s3-star", "s3-get-star", "resource-star", "other-bucket", "bucket-prefix"],
+)
 def test_broader_s3_fails_only_nothing_else(lab_session, statement):
     make_role(lab_session, [statement, GOOD[1]])
     assert failing(lab_session) == {"nothing-else"}
@@ -97,12 +113,18 @@ def test_extra_action_fails_only_nothing_else(lab_session):
     assert failing(lab_session) == {"nothing-else"}
 
 
-@pytest.mark.parametrize("statement", [
-    allow("logs:*", LOG_GROUP),
-    allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-          "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/*"),
-    allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], "arn:aws:logs:*:*:*"),
-], ids=["logs-star", "all-lambda-groups", "any-log-group"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        allow("logs:*", LOG_GROUP),
+        allow(
+            ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/*",
+        ),
+        allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], "arn:aws:logs:*:*:*"),
+    ],
+    ids=["logs-star", "all-lambda-groups", "any-log-group"],
+)
 def test_broader_logs_fails_only_nothing_else(lab_session, statement):
     make_role(lab_session, [GOOD[0], statement])
     assert failing(lab_session) == {"nothing-else"}
@@ -118,20 +140,28 @@ def test_missing_put_log_events(lab_session):
     assert failing(lab_session) == {"write-logs"}
 
 
-@pytest.mark.parametrize("principal", [
-    {"Service": "lambda.amazonaws.com", "AWS": "arn:aws:iam::123456789012:root"},
-    "*",
-    {"Service": ["lambda.amazonaws.com", "ec2.amazonaws.com"]},
-], ids=["also-account", "everyone", "also-ec2"])
+@pytest.mark.parametrize(
+    "principal",
+    [
+        {"Service": "lambda.amazonaws.com", "AWS": "arn:aws:iam::123456789012:root"},
+        "*",
+        {"Service": ["lambda.amazonaws.com", "ec2.amazonaws.com"]},
+    ],
+    ids=["also-account", "everyone", "also-ec2"],
+)
 def test_trust_too_wide_fails_only_trust(lab_session, principal):
-    trust = {"Version": "2012-10-17",
-             "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}],
+    }
     make_role(lab_session, GOOD, trust=trust)
     assert failing(lab_session) == {"trust-lambda"}
 
 
 def test_trust_for_ec2_instead_of_lambda(lab_session):
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
     make_role(lab_session, GOOD, trust=trust)
     assert failing(lab_session) == {"trust-lambda"}

@@ -3,8 +3,6 @@
 import io
 import zipfile
 
-import pytest
-
 from fixtures.labs import failing, report
 
 LAB = "lambda-users-api"
@@ -20,18 +18,23 @@ def zipped(source, name="handler.py"):
 
 
 def deploy(session, source, **overrides):
-    params = dict(
-        FunctionName="users-api", Runtime="python3.12", Handler="handler.lambda_handler", Role=ROLE_ARN,
-        Timeout=30, MemorySize=512, Environment={"Variables": {"TABLE_NAME": "Users"}},
-        Code={"ZipFile": zipped(source)},
-    )
+    params = {
+        "FunctionName": "users-api",
+        "Runtime": "python3.12",
+        "Handler": "handler.lambda_handler",
+        "Role": ROLE_ARN,
+        "Timeout": 30,
+        "MemorySize": 512,
+        "Environment": {"Variables": {"TABLE_NAME": "Users"}},
+        "Code": {"ZipFile": zipped(source)},
+    }
     params.update(overrides)
     session.sandbox.client("lambda").create_function(**params)
 
 
 # A correct handler written differently from the reference: the low-level client, a deserializer,
 # a lowercase header with a charset, a dispatch table.
-CLIENT_HANDLER = '''
+CLIENT_HANDLER = """
 import json, os
 import boto3
 from boto3.dynamodb.types import TypeDeserializer
@@ -56,9 +59,9 @@ def lambda_handler(event, context):
     if "Item" not in found:
         return reply(404, {"error": "no such user"})
     return reply(200, {k: plain.deserialize(v) for k, v in found["Item"].items()})
-'''
+"""
 
-REFERENCE_LIKE = '''
+REFERENCE_LIKE = """
 import json, os
 import boto3
 
@@ -76,7 +79,7 @@ def lambda_handler(event, context):
     if not item:
         return {"statusCode": 404, "headers": headers, "body": json.dumps({"message": "not found"})}
     return {"statusCode": 200, "headers": headers, "body": json.dumps(item)}
-'''
+"""
 
 
 def test_reference_solution_passes(lab_session):
@@ -97,10 +100,14 @@ def test_cli_defaults_then_update_configuration_passes(lab_session):
     ctx.write("handler.py", REFERENCE_LIKE)
     with zipfile.ZipFile(ctx.workspace / "function.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(ctx.workspace / "handler.py", "handler.py")
-    ctx.aws("lambda create-function --function-name users-api --runtime python3.12 --handler handler.lambda_handler "
-            f"--role {ROLE_ARN} --zip-file fileb://function.zip")
-    ctx.aws("lambda update-function-configuration --function-name users-api --memory-size 512 --timeout 30 "
-            "--environment '{\"Variables\":{\"TABLE_NAME\":\"Users\"}}'")
+    ctx.aws(
+        "lambda create-function --function-name users-api --runtime python3.12 --handler handler.lambda_handler "
+        f"--role {ROLE_ARN} --zip-file fileb://function.zip"
+    )
+    ctx.aws(
+        "lambda update-function-configuration --function-name users-api --memory-size 512 --timeout 30 "
+        '--environment \'{"Variables":{"TABLE_NAME":"Users"}}\''
+    )
     assert failing(lab_session) == set()
 
 
@@ -154,8 +161,14 @@ def test_wrong_role_and_missing_env(lab_session):
     other = iam.create_role(RoleName="users-api-role-old", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     deploy(lab_session, REFERENCE_LIKE, Role=other, Environment={"Variables": {"TABLE": "Users"}})
     # without TABLE_NAME, Table(None) fails at import: every request but the grader's copy run fails too
-    assert failing(lab_session) == {"function-role", "function-env", "get-existing", "get-missing",
-                                    "missing-user-id", "other-methods"}
+    assert failing(lab_session) == {
+        "function-role",
+        "function-env",
+        "get-existing",
+        "get-missing",
+        "missing-user-id",
+        "other-methods",
+    }
 
 
 def test_post_allowed_fails_only_other_methods(lab_session):
@@ -164,8 +177,10 @@ def test_post_allowed_fails_only_other_methods(lab_session):
 
 
 def test_typed_dynamodb_body_fails_get_existing_and_copy(lab_session):
-    deploy(lab_session, CLIENT_HANDLER.replace("{k: plain.deserialize(v) for k, v in found[\"Item\"].items()}",
-                                               'found["Item"]'))
+    deploy(
+        lab_session,
+        CLIENT_HANDLER.replace('{k: plain.deserialize(v) for k, v in found["Item"].items()}', 'found["Item"]'),
+    )
     result = report(lab_session)
     assert {c.id for c in result.checks if not c.passed} == {"get-existing", "table-from-env"}
     assert "typed" in next(c.message for c in result.checks if c.id == "get-existing")

@@ -3,17 +3,14 @@
 import json
 
 import pytest
-
 from fixtures.labs import failing, message
-
 
 LAB = "org-scp-region-guardrail"
 GLOBAL = ["iam:*", "sts:*", "organizations:*", "route53:*", "cloudfront:*"]
 
 
 def deny(not_action=GLOBAL, regions=("us-east-1", "eu-west-1"), operator="StringNotEquals", action=None):
-    statement = {"Effect": "Deny", "Resource": "*",
-                 "Condition": {operator: {"aws:RequestedRegion": list(regions)}}}
+    statement = {"Effect": "Deny", "Resource": "*", "Condition": {operator: {"aws:RequestedRegion": list(regions)}}}
     if action:
         statement["Action"] = action
     else:
@@ -30,8 +27,12 @@ def build(session, statements, *, attach_to="ou", parent_ou=None):
     if parent_ou:
         parent = org.create_organizational_unit(ParentId=root, Name=parent_ou)["OrganizationalUnit"]["Id"]
     ou = org.create_organizational_unit(ParentId=parent, Name="workloads")["OrganizationalUnit"]["Id"]
-    policy = org.create_policy(Name="region-guardrail", Type="SERVICE_CONTROL_POLICY", Description="guardrail",
-                               Content=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    policy = org.create_policy(
+        Name="region-guardrail",
+        Type="SERVICE_CONTROL_POLICY",
+        Description="guardrail",
+        Content=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+    )
     org.attach_policy(PolicyId=policy["Policy"]["PolicySummary"]["Id"], TargetId=root if attach_to == "root" else ou)
     return org, root, ou
 
@@ -40,27 +41,51 @@ def build(session, statements, *, attach_to="ou", parent_ou=None):
 
 
 def test_untouched_fails_everything(lab_session):
-    assert failing(lab_session) == {"organization", "ou-workloads", "denies-other-regions",
-                                    "allows-approved-regions", "global-services-exempt", "attached-to-workloads"}
+    assert failing(lab_session) == {
+        "organization",
+        "ou-workloads",
+        "denies-other-regions",
+        "allows-approved-regions",
+        "global-services-exempt",
+        "attached-to-workloads",
+    }
 
 
 def test_boto3_with_extra_guardrail_and_reordered_regions(lab_session):
-    build(lab_session, [
-        deny(regions=("eu-west-1", "us-east-1")),
-        {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"},
-    ])
+    build(
+        lab_session,
+        [
+            deny(regions=("eu-west-1", "us-east-1")),
+            {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"},
+        ],
+    )
     assert failing(lab_session) == set()
 
 
 def test_cli_policy_first_then_ou_string_values(lab_session):
     ctx = lab_session.solve_context()
     ctx.aws("organizations create-organization --feature-set ALL")
-    ctx.write("scp.json", json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Sid": "Regions", "Effect": "Deny",
-        "NotAction": GLOBAL + ["support:*", "budgets:*"], "Resource": ["*"],
-        "Condition": {"StringNotEqualsIgnoreCase": {"aws:RequestedRegion": ["US-EAST-1", "eu-west-1"]}}}]}))
-    policy = ctx.aws_json("organizations create-policy --name region-guardrail --type SERVICE_CONTROL_POLICY "
-                          "--description guard --content file://scp.json")["Policy"]["PolicySummary"]["Id"]
+    ctx.write(
+        "scp.json",
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "Regions",
+                        "Effect": "Deny",
+                        "NotAction": GLOBAL + ["support:*", "budgets:*"],
+                        "Resource": ["*"],
+                        "Condition": {"StringNotEqualsIgnoreCase": {"aws:RequestedRegion": ["US-EAST-1", "eu-west-1"]}},
+                    }
+                ],
+            }
+        ),
+    )
+    policy = ctx.aws_json(
+        "organizations create-policy --name region-guardrail --type SERVICE_CONTROL_POLICY "
+        "--description guard --content file://scp.json"
+    )["Policy"]["PolicySummary"]["Id"]
     root = ctx.aws_json("organizations list-roots")["Roots"][0]["Id"]
     ou = ctx.aws_json(f"organizations create-organizational-unit --parent-id {root} --name workloads")
     ctx.aws(f"organizations attach-policy --policy-id {policy} --target-id {ou['OrganizationalUnit']['Id']}")

@@ -1,10 +1,7 @@
 """rds-multi-az graded against a real sandbox: other correct solutions pass, plausible mistakes fail
 exactly the checks they should."""
 
-import pytest
-
 from fixtures.labs import failing
-
 
 LAB = "rds-multi-az"
 
@@ -16,12 +13,25 @@ def subnet_ids(ec2, *names):
 
 def build(ctx, *, subnets=("orders-private-a", "orders-private-b"), **overrides):
     rds = ctx.client("rds")
-    rds.create_db_subnet_group(DBSubnetGroupName="orders-db-subnets", DBSubnetGroupDescription="orders",
-                               SubnetIds=subnet_ids(ctx.client("ec2"), *subnets))
-    params = dict(DBInstanceIdentifier="orders-db", Engine="postgres", DBInstanceClass="db.m6g.large",
-                  AllocatedStorage=100, MasterUsername="orders", MasterUserPassword="not-a-real-one-42",
-                  DBSubnetGroupName="orders-db-subnets", MultiAZ=True, PubliclyAccessible=False,
-                  StorageEncrypted=True, BackupRetentionPeriod=7, DeletionProtection=True)
+    rds.create_db_subnet_group(
+        DBSubnetGroupName="orders-db-subnets",
+        DBSubnetGroupDescription="orders",
+        SubnetIds=subnet_ids(ctx.client("ec2"), *subnets),
+    )
+    params = {
+        "DBInstanceIdentifier": "orders-db",
+        "Engine": "postgres",
+        "DBInstanceClass": "db.m6g.large",
+        "AllocatedStorage": 100,
+        "MasterUsername": "orders",
+        "MasterUserPassword": "not-a-real-one-42",
+        "DBSubnetGroupName": "orders-db-subnets",
+        "MultiAZ": True,
+        "PubliclyAccessible": False,
+        "StorageEncrypted": True,
+        "BackupRetentionPeriod": 7,
+        "DeletionProtection": True,
+    }
     params.update(overrides)
     params = {k: v for k, v in params.items() if v is not None}
     rds.create_db_instance(**params)
@@ -30,23 +40,37 @@ def build(ctx, *, subnets=("orders-private-a", "orders-private-b"), **overrides)
 def test_boto3_create_then_modify_passes(lab_session):
     """Created with little, then Multi-AZ, a 14-day retention and deletion protection switched on later."""
     ctx = lab_session.solve_context()
-    build(ctx, subnets=("orders-private-b", "orders-private-a"), MultiAZ=None, BackupRetentionPeriod=1,
-          DeletionProtection=None)
-    ctx.client("rds").modify_db_instance(DBInstanceIdentifier="orders-db", MultiAZ=True, BackupRetentionPeriod=14,
-                                         DeletionProtection=True, ApplyImmediately=True)
+    build(
+        ctx,
+        subnets=("orders-private-b", "orders-private-a"),
+        MultiAZ=None,
+        BackupRetentionPeriod=1,
+        DeletionProtection=None,
+    )
+    ctx.client("rds").modify_db_instance(
+        DBInstanceIdentifier="orders-db",
+        MultiAZ=True,
+        BackupRetentionPeriod=14,
+        DeletionProtection=True,
+        ApplyImmediately=True,
+    )
     assert failing(lab_session) == set()
 
 
 def test_cli_with_kms_alias_and_long_retention_passes(lab_session):
     ctx = lab_session.solve_context()
     ids = " ".join(subnet_ids(ctx.client("ec2"), "orders-private-a", "orders-private-b"))
-    ctx.aws(f"rds create-db-subnet-group --db-subnet-group-name orders-db-subnets "
-            f"--db-subnet-group-description private --subnet-ids {ids}")
-    ctx.aws("rds create-db-instance --db-instance-identifier orders-db --engine postgres "
-            "--db-instance-class db.r6g.large --allocated-storage 100 --master-username app "
-            "--master-user-password throwaway-pass-1 --db-subnet-group-name orders-db-subnets "
-            "--storage-encrypted --no-publicly-accessible --multi-az --kms-key-id alias/aws/rds "
-            "--backup-retention-period 35 --deletion-protection")
+    ctx.aws(
+        f"rds create-db-subnet-group --db-subnet-group-name orders-db-subnets "
+        f"--db-subnet-group-description private --subnet-ids {ids}"
+    )
+    ctx.aws(
+        "rds create-db-instance --db-instance-identifier orders-db --engine postgres "
+        "--db-instance-class db.r6g.large --allocated-storage 100 --master-username app "
+        "--master-user-password throwaway-pass-1 --db-subnet-group-name orders-db-subnets "
+        "--storage-encrypted --no-publicly-accessible --multi-az --kms-key-id alias/aws/rds "
+        "--backup-retention-period 35 --deletion-protection"
+    )
     assert failing(lab_session) == set()
 
 

@@ -34,8 +34,11 @@ def _readable_operations(client: Any) -> list[str]:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
-        return {_plain(k): _plain(v) for k, v in value.items()
-                if k != "ResponseMetadata" and not k.startswith(_VOLATILE_PREFIXES)}
+        return {
+            _plain(k): _plain(v)
+            for k, v in value.items()
+            if k != "ResponseMetadata" and not k.startswith(_VOLATILE_PREFIXES)
+        }
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, str):  # queue URLs name the port, which a restart may change when it is taken
@@ -58,14 +61,19 @@ def inventory(session: labs.LabSession) -> dict[str, Any]:
         for operation in _readable_operations(client):
             try:
                 found[f"{service}.{operation}"] = _plain(getattr(client, xform_name(operation))())
-            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError,
-                    botocore.parsers.ResponseParserError) as error:
+            except (
+                botocore.exceptions.ClientError,
+                botocore.exceptions.BotoCoreError,
+                botocore.parsers.ResponseParserError,
+            ) as error:
                 # moto does not implement every operation (a 500 page); it answers the same way before and after
                 found[f"{service}.{operation}"] = type(error).__name__
     if "sqs" in session.lab.services:
         sqs = session.sandbox.client("sqs", grader=True)
         for url in sqs.list_queues().get("QueueUrls", []):
-            found[_plain(f"sqs.attributes {url}")] = _plain(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"]))
+            found[_plain(f"sqs.attributes {url}")] = _plain(
+                sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+            )
     if "s3" in session.lab.services:
         s3 = session.sandbox.client("s3", grader=True)
         for bucket in s3.list_buckets()["Buckets"]:

@@ -3,10 +3,7 @@ exactly the checks they should."""
 
 import json
 
-import pytest
-
 from fixtures.labs import failing
-
 
 LAB = "route53-records"
 HC = {"IPAddress": "198.51.100.10", "Port": 443, "Type": "HTTPS", "ResourcePath": "/health"}
@@ -23,21 +20,36 @@ def build(ctx, *, www=None, hc=HC, primary_hc=True, ttl=60, routing="failover"):
     hc_id = r53.create_health_check(CallerReference="hc", HealthCheckConfig=hc)["HealthCheck"]["Id"]
     dns, alb_zone = alb(ctx)
     www = www or {"AliasTarget": {"HostedZoneId": alb_zone, "DNSName": dns, "EvaluateTargetHealth": False}}
-    primary = {"Name": "api.example-shop.com", "Type": "A", "SetIdentifier": "one", "TTL": ttl,
-               "ResourceRecords": [{"Value": "198.51.100.10"}]}
-    secondary = {"Name": "api.example-shop.com", "Type": "A", "SetIdentifier": "two", "TTL": ttl,
-                 "ResourceRecords": [{"Value": "203.0.113.20"}]}
+    primary = {
+        "Name": "api.example-shop.com",
+        "Type": "A",
+        "SetIdentifier": "one",
+        "TTL": ttl,
+        "ResourceRecords": [{"Value": "198.51.100.10"}],
+    }
+    secondary = {
+        "Name": "api.example-shop.com",
+        "Type": "A",
+        "SetIdentifier": "two",
+        "TTL": ttl,
+        "ResourceRecords": [{"Value": "203.0.113.20"}],
+    }
     if routing == "failover":
         primary["Failover"], secondary["Failover"] = "PRIMARY", "SECONDARY"
     else:
         primary["Weight"], secondary["Weight"] = 100, 0
     if primary_hc:
         primary["HealthCheckId"] = hc_id
-    r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
-        {"Action": "CREATE", "ResourceRecordSet": {"Name": "www.example-shop.com", "Type": "A", **www}},
-        {"Action": "CREATE", "ResourceRecordSet": primary},
-        {"Action": "CREATE", "ResourceRecordSet": secondary},
-    ]})
+    r53.change_resource_record_sets(
+        HostedZoneId=zone,
+        ChangeBatch={
+            "Changes": [
+                {"Action": "CREATE", "ResourceRecordSet": {"Name": "www.example-shop.com", "Type": "A", **www}},
+                {"Action": "CREATE", "ResourceRecordSet": primary},
+                {"Action": "CREATE", "ResourceRecordSet": secondary},
+            ]
+        },
+    )
 
 
 def test_boto3_cname_mixed_case_and_string_match_passes(lab_session):
@@ -47,42 +59,93 @@ def test_boto3_cname_mixed_case_and_string_match_passes(lab_session):
     r53 = ctx.client("route53")
     # moto compares record names with the zone name case-sensitively, so the zone itself is lower case here
     zone = r53.create_hosted_zone(Name="example-shop.com.", CallerReference="z2")["HostedZone"]["Id"]
-    primary_hc = r53.create_health_check(CallerReference="p", HealthCheckConfig={
-        "IPAddress": "198.51.100.10", "Port": 443, "Type": "HTTPS_STR_MATCH", "ResourcePath": "/health",
-        "FullyQualifiedDomainName": "api.example-shop.com", "SearchString": "ok", "RequestInterval": 10,
-        "FailureThreshold": 2})["HealthCheck"]["Id"]
-    standby_hc = r53.create_health_check(CallerReference="s", HealthCheckConfig={
-        "IPAddress": "203.0.113.20", "Port": 443, "Type": "HTTPS", "ResourcePath": "/health"})["HealthCheck"]["Id"]
+    primary_hc = r53.create_health_check(
+        CallerReference="p",
+        HealthCheckConfig={
+            "IPAddress": "198.51.100.10",
+            "Port": 443,
+            "Type": "HTTPS_STR_MATCH",
+            "ResourcePath": "/health",
+            "FullyQualifiedDomainName": "api.example-shop.com",
+            "SearchString": "ok",
+            "RequestInterval": 10,
+            "FailureThreshold": 2,
+        },
+    )["HealthCheck"]["Id"]
+    standby_hc = r53.create_health_check(
+        CallerReference="s",
+        HealthCheckConfig={"IPAddress": "203.0.113.20", "Port": 443, "Type": "HTTPS", "ResourcePath": "/health"},
+    )["HealthCheck"]["Id"]
     dns, _ = alb(ctx)
     batches = [
-        {"Name": "WWW.example-shop.com.", "Type": "CNAME", "TTL": 300, "ResourceRecords": [{"Value": dns.upper() + "."}]},
-        {"Name": "API.example-shop.com.", "Type": "A", "SetIdentifier": "standby", "Failover": "SECONDARY",
-         "TTL": 30, "HealthCheckId": standby_hc, "ResourceRecords": [{"Value": "203.0.113.20"}]},
-        {"Name": "api.example-shop.com.", "Type": "A", "SetIdentifier": "dc", "Failover": "PRIMARY",
-         "TTL": 30, "HealthCheckId": primary_hc, "ResourceRecords": [{"Value": "198.51.100.10"}]},
+        {
+            "Name": "WWW.example-shop.com.",
+            "Type": "CNAME",
+            "TTL": 300,
+            "ResourceRecords": [{"Value": dns.upper() + "."}],
+        },
+        {
+            "Name": "API.example-shop.com.",
+            "Type": "A",
+            "SetIdentifier": "standby",
+            "Failover": "SECONDARY",
+            "TTL": 30,
+            "HealthCheckId": standby_hc,
+            "ResourceRecords": [{"Value": "203.0.113.20"}],
+        },
+        {
+            "Name": "api.example-shop.com.",
+            "Type": "A",
+            "SetIdentifier": "dc",
+            "Failover": "PRIMARY",
+            "TTL": 30,
+            "HealthCheckId": primary_hc,
+            "ResourceRecords": [{"Value": "198.51.100.10"}],
+        },
     ]
     for record in batches:
-        r53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [
-            {"Action": "UPSERT", "ResourceRecordSet": record}]})
+        r53.change_resource_record_sets(
+            HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": record}]}
+        )
     assert failing(lab_session) == set()
 
 
 def test_cli_plain_alias_and_json_health_check_passes(lab_session):
     ctx = lab_session.solve_context()
-    zone = ctx.aws("route53 create-hosted-zone --name example-shop.com. --caller-reference cli-1 "
-                   "--hosted-zone-config Comment=shop,PrivateZone=false "
-                   "--query HostedZone.Id --output text").stdout.strip()
+    zone = ctx.aws(
+        "route53 create-hosted-zone --name example-shop.com. --caller-reference cli-1 "
+        "--hosted-zone-config Comment=shop,PrivateZone=false "
+        "--query HostedZone.Id --output text"
+    ).stdout.strip()
     ctx.write("hc.json", json.dumps({**HC, "FailureThreshold": 3}))
-    hc = ctx.aws("route53 create-health-check --caller-reference cli-hc --health-check-config file://hc.json "
-                 "--query HealthCheck.Id --output text").stdout.strip()
+    hc = ctx.aws(
+        "route53 create-health-check --caller-reference cli-hc --health-check-config file://hc.json "
+        "--query HealthCheck.Id --output text"
+    ).stdout.strip()
     dns, alb_zone = alb(ctx)
     records = [
-        {"Name": "api.example-shop.com", "Type": "A", "SetIdentifier": "primary", "Failover": "PRIMARY",
-         "TTL": 60, "HealthCheckId": hc, "ResourceRecords": [{"Value": "198.51.100.10"}]},
-        {"Name": "api.example-shop.com", "Type": "A", "SetIdentifier": "secondary", "Failover": "SECONDARY",
-         "TTL": 10, "ResourceRecords": [{"Value": "203.0.113.20"}]},
-        {"Name": "www.example-shop.com.", "Type": "A",
-         "AliasTarget": {"HostedZoneId": alb_zone, "DNSName": dns + ".", "EvaluateTargetHealth": False}},
+        {
+            "Name": "api.example-shop.com",
+            "Type": "A",
+            "SetIdentifier": "primary",
+            "Failover": "PRIMARY",
+            "TTL": 60,
+            "HealthCheckId": hc,
+            "ResourceRecords": [{"Value": "198.51.100.10"}],
+        },
+        {
+            "Name": "api.example-shop.com",
+            "Type": "A",
+            "SetIdentifier": "secondary",
+            "Failover": "SECONDARY",
+            "TTL": 10,
+            "ResourceRecords": [{"Value": "203.0.113.20"}],
+        },
+        {
+            "Name": "www.example-shop.com.",
+            "Type": "A",
+            "AliasTarget": {"HostedZoneId": alb_zone, "DNSName": dns + ".", "EvaluateTargetHealth": False},
+        },
     ]
     for i, record in enumerate(records):
         ctx.write(f"c{i}.json", json.dumps({"Changes": [{"Action": "CREATE", "ResourceRecordSet": record}]}))
@@ -132,7 +195,10 @@ def test_private_zone_does_not_count(lab_session):
     makes it private when a VPC alone is given.)"""
     ctx = lab_session.solve_context()
     vpc = ctx.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["shop-vpc"]}])["Vpcs"][0]["VpcId"]
-    ctx.client("route53").create_hosted_zone(Name="example-shop.com", CallerReference="private",
-                                             VPC={"VPCRegion": "us-east-1", "VPCId": vpc},
-                                             HostedZoneConfig={"PrivateZone": True})
+    ctx.client("route53").create_hosted_zone(
+        Name="example-shop.com",
+        CallerReference="private",
+        VPC={"VPCRegion": "us-east-1", "VPCId": vpc},
+        HostedZoneConfig={"PrivateZone": True},
+    )
     assert failing(lab_session) == {c.id for c in lab_session.lab.checks}

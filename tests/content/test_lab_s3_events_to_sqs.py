@@ -3,9 +3,7 @@
 import json
 
 import pytest
-
 from fixtures.labs import OTHER_SENDER_IDS, failing, message, other_sender_statements, report
-
 
 LAB = "s3-events-to-sqs"
 ACCOUNT = "123456789012"
@@ -16,8 +14,12 @@ FILTER = {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}, {"Nam
 
 
 def policy(condition=None, principal=None, action="sqs:SendMessage"):
-    statement = {"Effect": "Allow", "Principal": principal or {"Service": "s3.amazonaws.com"}, "Action": action,
-                 "Resource": QUEUE_ARN}
+    statement = {
+        "Effect": "Allow",
+        "Principal": principal or {"Service": "s3.amazonaws.com"},
+        "Action": action,
+        "Resource": QUEUE_ARN,
+    }
     if condition is not False:
         statement["Condition"] = condition or {"ArnEquals": {"aws:SourceArn": BUCKET_ARN}}
     return {"Version": "2012-10-17", "Statement": [statement]}
@@ -33,8 +35,9 @@ def build(ctx, *, events=("s3:ObjectCreated:*",), flt=FILTER, queue_policy=None,
     configuration = {"QueueArn": target, "Events": list(events)}
     if flt:
         configuration["Filter"] = flt
-    s3.put_bucket_notification_configuration(Bucket=BUCKET,
-                                             NotificationConfiguration={"QueueConfigurations": [configuration]})
+    s3.put_bucket_notification_configuration(
+        Bucket=BUCKET, NotificationConfiguration={"QueueConfigurations": [configuration]}
+    )
 
 
 def test_untouched_fails_everything(lab_session):
@@ -47,18 +50,58 @@ def test_boto3_explicit_events_versioned_bucket_passes(lab_session):
     s3.create_bucket(Bucket=BUCKET)
     s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
     url = sqs.create_queue(QueueName="thumbnail-jobs")["QueueUrl"]
-    s3.put_bucket_notification_configuration(Bucket=BUCKET, NotificationConfiguration={"QueueConfigurations": [{
-        "Id": "jpg", "QueueArn": QUEUE_ARN,
-        "Events": ["s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy",
-                   "s3:ObjectCreated:CompleteMultipartUpload"],
-        "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": ".jpg"}, {"Name": "prefix", "Value": "uploads/"}]}},
-    }]})  # the policy after the notification: the sandbox does not mind the order
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Sid": "Owner", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sqs:*",
-         "Resource": QUEUE_ARN},
-        {"Sid": "S3", "Effect": "Allow", "Principal": {"Service": ["s3.amazonaws.com"]}, "Action": ["sqs:SendMessage"],
-         "Resource": [QUEUE_ARN], "Condition": {"ArnLike": {"aws:SourceArn": BUCKET_ARN}}},
-    ]})})
+    s3.put_bucket_notification_configuration(
+        Bucket=BUCKET,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {
+                    "Id": "jpg",
+                    "QueueArn": QUEUE_ARN,
+                    "Events": [
+                        "s3:ObjectCreated:Put",
+                        "s3:ObjectCreated:Post",
+                        "s3:ObjectCreated:Copy",
+                        "s3:ObjectCreated:CompleteMultipartUpload",
+                    ],
+                    "Filter": {
+                        "Key": {
+                            "FilterRules": [
+                                {"Name": "suffix", "Value": ".jpg"},
+                                {"Name": "prefix", "Value": "uploads/"},
+                            ]
+                        }
+                    },
+                }
+            ]
+        },
+    )  # the policy after the notification: the sandbox does not mind the order
+    sqs.set_queue_attributes(
+        QueueUrl=url,
+        Attributes={
+            "Policy": json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "Owner",
+                            "Effect": "Allow",
+                            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                            "Action": "sqs:*",
+                            "Resource": QUEUE_ARN,
+                        },
+                        {
+                            "Sid": "S3",
+                            "Effect": "Allow",
+                            "Principal": {"Service": ["s3.amazonaws.com"]},
+                            "Action": ["sqs:SendMessage"],
+                            "Resource": [QUEUE_ARN],
+                            "Condition": {"ArnLike": {"aws:SourceArn": BUCKET_ARN}},
+                        },
+                    ],
+                }
+            )
+        },
+    )
     assert failing(lab_session) == set()
     versions = s3.list_object_versions(Bucket=BUCKET)
     assert not versions.get("Versions") and not versions.get("DeleteMarkers")  # the probe left nothing behind
@@ -69,16 +112,29 @@ def test_cli_with_a_second_notification_passes(lab_session):
     ctx.aws(f"s3api create-bucket --bucket {BUCKET}")
     ctx.aws("sqs create-queue --queue-name thumbnail-jobs")
     ctx.aws("sqs create-queue --queue-name audit-deletions")
-    ctx.write("attrs.json", json.dumps({"Policy": json.dumps(policy(
-        condition={"StringEquals": {"aws:SourceArn": BUCKET_ARN}}))}))
-    ctx.aws(f"sqs set-queue-attributes --queue-url https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/thumbnail-jobs "
-            "--attributes file://attrs.json")
-    ctx.write("notification.json", json.dumps({"QueueConfigurations": [
-        {"QueueArn": f"arn:aws:sqs:us-east-1:{ACCOUNT}:audit-deletions", "Events": ["s3:ObjectRemoved:*"]},
-        {"QueueArn": QUEUE_ARN, "Events": ["s3:ObjectCreated:*"], "Filter": FILTER},
-    ]}))
-    ctx.aws(f"s3api put-bucket-notification-configuration --bucket {BUCKET} "
-            "--notification-configuration file://notification.json")
+    ctx.write(
+        "attrs.json",
+        json.dumps({"Policy": json.dumps(policy(condition={"StringEquals": {"aws:SourceArn": BUCKET_ARN}}))}),
+    )
+    ctx.aws(
+        f"sqs set-queue-attributes --queue-url https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/thumbnail-jobs "
+        "--attributes file://attrs.json"
+    )
+    ctx.write(
+        "notification.json",
+        json.dumps(
+            {
+                "QueueConfigurations": [
+                    {"QueueArn": f"arn:aws:sqs:us-east-1:{ACCOUNT}:audit-deletions", "Events": ["s3:ObjectRemoved:*"]},
+                    {"QueueArn": QUEUE_ARN, "Events": ["s3:ObjectCreated:*"], "Filter": FILTER},
+                ]
+            }
+        ),
+    )
+    ctx.aws(
+        f"s3api put-bucket-notification-configuration --bucket {BUCKET} "
+        "--notification-configuration file://notification.json"
+    )
     ctx.write("tent.jpg", "not really a jpeg")
     ctx.aws(f"s3 cp tent.jpg s3://{BUCKET}/uploads/tent.jpg")  # the learner's own upload
     assert failing(lab_session) == set()
@@ -97,14 +153,18 @@ def test_no_filter_fails_filter_and_delivery(lab_session):
 
 
 def test_prefix_without_slash_fails_only_filter(lab_session):
-    build(lab_session.solve_context(), flt={"Key": {"FilterRules": [
-        {"Name": "prefix", "Value": "uploads"}, {"Name": "suffix", "Value": ".jpg"}]}})
+    build(
+        lab_session.solve_context(),
+        flt={"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads"}, {"Name": "suffix", "Value": ".jpg"}]}},
+    )
     assert failing(lab_session) == {"notification-filter"}
 
 
 def test_suffix_without_dot_fails_only_filter(lab_session):
-    build(lab_session.solve_context(), flt={"Key": {"FilterRules": [
-        {"Name": "prefix", "Value": "uploads/"}, {"Name": "suffix", "Value": "jpg"}]}})
+    build(
+        lab_session.solve_context(),
+        flt={"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}, {"Name": "suffix", "Value": "jpg"}]}},
+    )
     assert failing(lab_session) == {"notification-filter"}
 
 
@@ -171,8 +231,13 @@ def test_second_statement_letting_someone_else_send_fails_only_policy(lab_sessio
 
 
 def test_own_account_statement_and_star_pinned_to_the_source_pass(lab_session):
-    owner = {"Sid": "Owner", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-              "Action": "sqs:*", "Resource": QUEUE_ARN}
+    owner = {
+        "Sid": "Owner",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "sqs:*",
+        "Resource": QUEUE_ARN,
+    }
     pinned = policy(principal="*")
     pinned["Statement"].append(owner)
     build(lab_session.solve_context(), queue_policy=pinned)

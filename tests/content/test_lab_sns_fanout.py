@@ -2,10 +2,7 @@
 
 import json
 
-import pytest
-
 from fixtures.labs import failing, report
-
 
 LAB = "sns-fanout"
 ACCOUNT = "123456789012"
@@ -53,9 +50,16 @@ def test_untouched_fails_everything(lab_session):
 
 
 def test_boto3_with_arnlike_and_service_list_passes(lab_session):
-    build(lab_session.solve_context(), statement=lambda name: good_statement(
-        name, Principal={"Service": ["sns.amazonaws.com"]}, Action=["sqs:SendMessage"], Resource=[qarn(name)],
-        Condition={"ArnLike": {"aws:SourceArn": TOPIC_ARN}, "StringEquals": {"aws:SourceAccount": ACCOUNT}}))
+    build(
+        lab_session.solve_context(),
+        statement=lambda name: good_statement(
+            name,
+            Principal={"Service": ["sns.amazonaws.com"]},
+            Action=["sqs:SendMessage"],
+            Resource=[qarn(name)],
+            Condition={"ArnLike": {"aws:SourceArn": TOPIC_ARN}, "StringEquals": {"aws:SourceAccount": ACCOUNT}},
+        ),
+    )
     assert failing(lab_session) == set()
 
 
@@ -67,19 +71,40 @@ def test_cli_public_principal_with_condition_and_later_raw_passes(lab_session):
         ctx.aws(f"sqs create-queue --queue-name {name}")
     ctx.aws("sns create-topic --name order-events")
     for name in QUEUES:
-        policy = {"Version": "2012-10-17", "Id": f"{name}-policy", "Statement": [
-            {"Sid": "Owner", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-             "Action": "sqs:*", "Resource": qarn(name)},
-            {"Sid": "Topic", "Effect": "Allow", "Principal": "*", "Action": "SQS:SendMessage", "Resource": "*",
-             "Condition": {"StringEquals": {"aws:SourceArn": TOPIC_ARN}}},
-        ]}
+        policy = {
+            "Version": "2012-10-17",
+            "Id": f"{name}-policy",
+            "Statement": [
+                {
+                    "Sid": "Owner",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                    "Action": "sqs:*",
+                    "Resource": qarn(name),
+                },
+                {
+                    "Sid": "Topic",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "SQS:SendMessage",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceArn": TOPIC_ARN}},
+                },
+            ],
+        }
         ctx.write("attrs.json", json.dumps({"Policy": json.dumps(policy)}))
-        ctx.aws(f"sqs set-queue-attributes --queue-url https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/{name} "
-                "--attributes file://attrs.json")
-        sub = ctx.aws_json(f"sns subscribe --topic-arn {TOPIC_ARN} --protocol sqs --notification-endpoint {qarn(name)} "
-                           "--return-subscription-arn")["SubscriptionArn"]
-        ctx.aws(f"sns set-subscription-attributes --subscription-arn {sub} --attribute-name RawMessageDelivery "
-                "--attribute-value true")
+        ctx.aws(
+            f"sqs set-queue-attributes --queue-url https://sqs.us-east-1.amazonaws.com/{ACCOUNT}/{name} "
+            "--attributes file://attrs.json"
+        )
+        sub = ctx.aws_json(
+            f"sns subscribe --topic-arn {TOPIC_ARN} --protocol sqs --notification-endpoint {qarn(name)} "
+            "--return-subscription-arn"
+        )["SubscriptionArn"]
+        ctx.aws(
+            f"sns set-subscription-attributes --subscription-arn {sub} --attribute-name RawMessageDelivery "
+            "--attribute-value true"
+        )
     assert failing(lab_session) == set()
 
 
@@ -109,14 +134,20 @@ def test_policy_without_condition_fails_that_policy(lab_session):
 
 
 def test_wildcard_topic_arn_fails_every_policy(lab_session):
-    build(lab_session.solve_context(), statement=lambda name: good_statement(
-        name, Condition={"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:*:*"}}))
+    build(
+        lab_session.solve_context(),
+        statement=lambda name: good_statement(name, Condition={"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:*:*"}}),
+    )
     assert failing(lab_session) == ALL_POLICIES
 
 
 def test_prefix_wildcard_topic_arn_fails_every_policy(lab_session):
-    build(lab_session.solve_context(), statement=lambda name: good_statement(
-        name, Condition={"ArnLike": {"aws:SourceArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:order-*"}}))
+    build(
+        lab_session.solve_context(),
+        statement=lambda name: good_statement(
+            name, Condition={"ArnLike": {"aws:SourceArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:order-*"}}
+        ),
+    )
     assert failing(lab_session) == ALL_POLICIES
 
 
@@ -129,8 +160,10 @@ def test_sqs_star_fails_every_policy(lab_session):
 
 
 def test_wrong_principal_fails_every_policy(lab_session):
-    build(lab_session.solve_context(), statement=lambda name: good_statement(
-        name, Principal={"Service": "events.amazonaws.com"}))
+    build(
+        lab_session.solve_context(),
+        statement=lambda name: good_statement(name, Principal={"Service": "events.amazonaws.com"}),
+    )
     assert failing(lab_session) == ALL_POLICIES
 
 
@@ -161,8 +194,15 @@ def test_second_statement_letting_another_account_send_fails_that_policy(lab_ses
     url = sqs.get_queue_url(QueueName="order-email")["QueueUrl"]
     policy = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])
     policy["Statement"] = [policy["Statement"]] if isinstance(policy["Statement"], dict) else policy["Statement"]
-    policy["Statement"].append({"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "210987654321"},
-                                "Action": "sqs:SendMessage", "Resource": qarn("order-email")})
+    policy["Statement"].append(
+        {
+            "Sid": "Partner",
+            "Effect": "Allow",
+            "Principal": {"AWS": "210987654321"},
+            "Action": "sqs:SendMessage",
+            "Resource": qarn("order-email"),
+        }
+    )
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
     graded = report(lab_session)
     failed = {c.id: c.message for c in graded.checks if not c.passed}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -78,8 +77,18 @@ def test_the_guard_refuses_and_records_non_loopback_addresses(leak_log):
 
 
 def test_there_are_at_least_twenty_labs_including_the_ten_required_ones():
-    required = {"s3-secure-bucket", "iam-least-privilege", "sqs-dead-letter", "sns-fanout", "dynamodb-orders",
-                "vpc-three-tier", "lambda-users-api", "cfn-users-stack", "fix-the-breach", "cloudwatch-alarm"}
+    required = {
+        "s3-secure-bucket",
+        "iam-least-privilege",
+        "sqs-dead-letter",
+        "sns-fanout",
+        "dynamodb-orders",
+        "vpc-three-tier",
+        "lambda-users-api",
+        "cfn-users-stack",
+        "fix-the-breach",
+        "cloudwatch-alarm",
+    }
     assert required <= set(LAB_IDS)
     assert len(LAB_IDS) >= 20
 
@@ -96,8 +105,9 @@ def test_lab_selftest_without_leaks(lab_id, sandbox, leak_log):
     assert not leaks, f"{lab_id} tried to reach the network:\n{leaks}"
 
 
-@pytest.mark.parametrize("lab_id", [lab for lab in LAB_IDS if lab in ("sns-fanout", "s3-events-to-sqs",
-                                                                      "eventbridge-to-sqs")])
+@pytest.mark.parametrize(
+    "lab_id", [lab for lab in LAB_IDS if lab in ("sns-fanout", "s3-events-to-sqs", "eventbridge-to-sqs")]
+)
 def test_grading_probes_do_not_count_as_learner_changes(lab_id, sandbox, tmp_path):
     """`lab watch` re-grades on changes: the grader's own probe messages must not trigger it again."""
     from tutor.grading import grade

@@ -41,8 +41,16 @@ def test_show_prints_plain_markdown_with_plain_admonitions():
     assert "Key takeaways:" in out and "Common mistakes:" in out
     assert "\n:::" not in out and "::: takeaways" not in out
     for section in lesson.sections:
-        assert f"## {section.title} {{#{section.anchor}}}" in out
+        assert f"\n## {section.title}\n" in out
+    assert "{#" not in out  # the ids are for authors: piped text reads as prose
     assert "review questions" in out  # the chapter's practice footer
+
+
+def test_show_markdown_keeps_the_section_ids_for_authors():
+    lesson = next(iter(CATALOG.lessons.values()))
+    out = runner.invoke(app, ["lessons", "show", lesson.id, "--markdown"]).output
+    for section in lesson.sections:
+        assert f"## {section.title} {{#{section.anchor}}}" in out
 
 
 def test_show_one_section():

@@ -54,8 +54,11 @@ def test_each_lesson_link_resolves(path):
 
 
 def test_every_glossary_entry_points_at_a_section_that_exists():
-    broken = [f"{e.origin}: {e.term} -> {e.section}" for e in CATALOG.glossary
-              if "#" not in e.section or CATALOG.resolve(e.section) is None]
+    broken = [
+        f"{e.origin}: {e.term} -> {e.section}"
+        for e in CATALOG.glossary
+        if "#" not in e.section or CATALOG.resolve(e.section) is None
+    ]
     assert not broken, "\n".join(broken)
 
 
@@ -75,24 +78,39 @@ def test_every_chapter_has_glossary_terms():
 
 
 def test_questions_labs_and_drills_point_at_real_sections():
-    broken = [f"{q.origin}: question {q.id} -> {q.lesson}" for q in CATALOG.questions.values()
-              if CATALOG.resolve(q.lesson) is None]
-    broken += [f"{lab.origin}: lab {lab.id} -> {ref}" for lab in CATALOG.labs.values() for ref in lab.lessons
-               if CATALOG.resolve(ref) is None]
-    broken += [f"{d.origin}: drill {d.id} -> {d.lesson}" for d in CATALOG.drills.values()
-               if CATALOG.resolve(d.lesson) is None]
+    broken = [
+        f"{q.origin}: question {q.id} -> {q.lesson}"
+        for q in CATALOG.questions.values()
+        if CATALOG.resolve(q.lesson) is None
+    ]
+    broken += [
+        f"{lab.origin}: lab {lab.id} -> {ref}"
+        for lab in CATALOG.labs.values()
+        for ref in lab.lessons
+        if CATALOG.resolve(ref) is None
+    ]
+    broken += [
+        f"{d.origin}: drill {d.id} -> {d.lesson}" for d in CATALOG.drills.values() if CATALOG.resolve(d.lesson) is None
+    ]
     assert not broken, "\n".join(broken)
 
 
 def test_every_chapter_has_enough_questions():
-    short = {lid: len(CATALOG.questions_for(lid)) for lid in CATALOG.lessons
-             if len(CATALOG.questions_for(lid)) < MIN_QUESTIONS_PER_CHAPTER}
+    short = {
+        lid: len(CATALOG.questions_for(lid))
+        for lid in CATALOG.lessons
+        if len(CATALOG.questions_for(lid)) < MIN_QUESTIONS_PER_CHAPTER
+    }
     assert not short, f"chapters with fewer than {MIN_QUESTIONS_PER_CHAPTER} questions: {short}"
 
 
 def test_the_reader_can_practise_most_sections():
     """`p` in the reader needs questions or a lab for the section; report the sections with neither."""
-    bare = [f"{lid}#{s.anchor}" for lid, lesson in CATALOG.lessons.items() for s in lesson.sections
-            if not CATALOG.questions_for(f"{lid}#{s.anchor}") and not CATALOG.labs_for(f"{lid}#{s.anchor}")]
+    bare = [
+        f"{lid}#{s.anchor}"
+        for lid, lesson in CATALOG.lessons.items()
+        for s in lesson.sections
+        if not CATALOG.questions_for(f"{lid}#{s.anchor}") and not CATALOG.labs_for(f"{lid}#{s.anchor}")
+    ]
     total = sum(len(lesson.sections) for lesson in CATALOG.lessons.values())
     assert len(bare) <= total // 4, f"{len(bare)} of {total} sections have nothing to practise: {bare}"

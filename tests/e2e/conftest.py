@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from tmux import Tmux, tutor_command  # noqa: E402
+from tmux import Tmux, tutor_command
 
 
 @pytest.fixture

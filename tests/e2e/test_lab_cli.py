@@ -17,8 +17,14 @@ def tutor(tutor_home):
     env = {**os.environ, "TUTOR_HOME": str(tutor_home)}
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True, env=env,
-                              stdin=subprocess.DEVNULL, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "tutor", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
 
     yield run
     run("lab", "stop", LAB)
@@ -39,8 +45,9 @@ def test_a_lab_from_the_command_line(tutor):
     assert before.returncode == 1
     assert json.loads(before.stdout)["passed"] == 0
 
-    made = tutor("aws", "sqs", "create-queue", "--queue-name", "orders-dlq",
-                 "--attributes", "MessageRetentionPeriod=1209600")
+    made = tutor(
+        "aws", "sqs", "create-queue", "--queue-name", "orders-dlq", "--attributes", "MessageRetentionPeriod=1209600"
+    )
     assert made.returncode == 0, made.stderr
     after = json.loads(tutor("lab", "check", LAB, "--json").stdout)
     assert [c["id"] for c in after["checks"] if c["passed"]] == ["dlq-retention"]

@@ -15,8 +15,10 @@ COMMANDS = [
     "sqs set-queue-attributes --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/orders "
     "--attributes file://redrive.json",
 ]
-REDRIVE = ('{"RedrivePolicy": "{\\"deadLetterTargetArn\\": \\"arn:aws:sqs:us-east-1:123456789012:orders-dlq\\", '
-           '\\"maxReceiveCount\\": \\"3\\"}"}')
+REDRIVE = (
+    '{"RedrivePolicy": "{\\"deadLetterTargetArn\\": \\"arn:aws:sqs:us-east-1:123456789012:orders-dlq\\", '
+    '\\"maxReceiveCount\\": \\"3\\"}"}'
+)
 
 
 def test_a_lab_done_in_the_tui_console_turns_the_checklist_green(tui, tutor_home):

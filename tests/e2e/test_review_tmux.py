@@ -38,16 +38,21 @@ def write_root(root: Path) -> Path:
     (root / "question_bank").mkdir()
     (root / "lessons" / "99-zz-e2e.md").write_text(LESSON)
     words = ["amber", "basalt", "cobalt", "dune"]
-    (root / "question_bank" / "zz-e2e.yaml").write_text("".join(textwrap.dedent(f"""\
+    (root / "question_bank" / "zz-e2e.yaml").write_text(
+        "".join(
+            textwrap.dedent(f"""\
         - id: zz-e2e-{n}
           lesson: zz-e2e#facts
           domain: {{saa: resilient, clf: technology}}
           type: true_false
           difficulty: 1
-          prompt: "Walkthrough statement {words[n]} is {'true' if n % 2 == 0 else 'false'}."
-          answer: {'true' if n % 2 == 0 else 'false'}
+          prompt: "Walkthrough statement {words[n]} is {"true" if n % 2 == 0 else "false"}."
+          answer: {"true" if n % 2 == 0 else "false"}
           explanation: "Explanation {words[n]}."
-        """) for n in range(4)))
+        """)
+            for n in range(4)
+        )
+    )
     return root
 
 
@@ -83,8 +88,9 @@ def test_answer_questions_undo_and_open_stats(tui, tmp_path, tutor_home):
     t.press("Escape")
     t.wait_for("Session paused")
     with sqlite3.connect(tutor_home / "tutor.db") as conn:
-        rows = conn.execute("SELECT c.item_id, l.rating FROM review_log l JOIN card c ON c.id = l.card_id "
-                            "ORDER BY l.id").fetchall()
+        rows = conn.execute(
+            "SELECT c.item_id, l.rating FROM review_log l JOIN card c ON c.id = l.card_id ORDER BY l.id"
+        ).fetchall()
     assert rows == [("zz-e2e-0", 3), ("zz-e2e-1", 3)]
     t.press("s")
     screen = t.wait_for("True retention", timeout=20)

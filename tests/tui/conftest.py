@@ -18,7 +18,7 @@ def frozen_now(monkeypatch):
     """One fixed 'now' for every module that schedules by time, so snapshots do not change by the day."""
     from datetime import UTC, datetime
 
-    import tutor.srs.clock as clock
+    from tutor.srs import clock
 
     fixed = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
     for module in ("clock", "session", "stats", "plan", "queue", "scheduler"):

@@ -146,8 +146,9 @@ async def test_practice_mode_shows_the_feedback_of_a_typed_number_before_moving_
         assert sitting.session.mode == "practice"
         from tutor.content import load_catalog
 
-        question = next(q for q in load_catalog().questions.values()
-                        if q.type == "numeric" and float(q.answer).is_integer())
+        question = next(
+            q for q in load_catalog().questions.values() if q.type == "numeric" and float(q.answer).is_integer()
+        )
         sitting.session.questions[0] = question
         sitting.goto(0)
         await pilot.pause()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 
 import pytest
@@ -60,8 +59,8 @@ async def test_console_commands_turn_the_checklist_green(lab_app):
             "sqs create-queue --queue-name orders --attributes "
             "VisibilityTimeout=60,MessageRetentionPeriod=345600,ReceiveMessageWaitTimeSeconds=20",
             "sqs set-queue-attributes --queue-url https://sqs.us-east-1.amazonaws.com/123456789012/orders "
-            "--attributes '{\"RedrivePolicy\": \"{\\\"deadLetterTargetArn\\\": "
-            "\\\"arn:aws:sqs:us-east-1:123456789012:orders-dlq\\\", \\\"maxReceiveCount\\\": 3}\"}'",
+            '--attributes \'{"RedrivePolicy": "{\\"deadLetterTargetArn\\": '
+            '\\"arn:aws:sqs:us-east-1:123456789012:orders-dlq\\", \\"maxReceiveCount\\": 3}"}\'',
         ]:
             box.value = command
             await pilot.press("enter")

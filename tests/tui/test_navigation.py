@@ -103,8 +103,13 @@ async def test_empty_screens_say_what_to_do_next(tmp_path):
 
     app = TutorApp(catalog=Catalog(roots=[]))
     async with app.run_test(size=(120, 36)) as pilot:
-        for key, expected in [("l", "No lessons"), ("b", "No labs"), ("r", "No questions are installed yet"),
-                              ("e", "No exam profiles"), ("s", "No statistics")]:
+        for key, expected in [
+            ("l", "No lessons"),
+            ("b", "No labs"),
+            ("r", "No questions are installed yet"),
+            ("e", "No exam profiles"),
+            ("s", "No statistics"),
+        ]:
             await pilot.press(key)
             await settle(pilot)
             assert expected in str(app.screen.query_one(".empty", Static).render())
@@ -135,3 +140,43 @@ async def test_exam_start_goes_straight_into_the_attempt_it_created(sample_catal
         await settle(pilot)
         assert isinstance(app.screen, ExamSittingScreen)
         assert app.screen.session.attempt_id == created.attempt_id
+
+
+async def test_footer_shows_the_screens_keys_on_the_first_visit(make_app):
+    """Each mode's footer lists its keys the first time it opens (it used to stay blank until a later visit)."""
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for mode, key in sorted(MODE_KEYS.items(), key=lambda kv: kv[0] == "review"):
+            if mode != "home":
+                await pilot.press(key)
+                await settle(pilot)
+            labels = [k.description for k in app.screen.query_one(Footer).query(FooterKey)]
+            assert "Help" in labels and "Quit" in labels, (mode, labels)
+            # the mode keys live in the navigation bar; repeating them cut the footer off at 120 columns
+            assert not {"Home", "Lessons", "Labs", "Exam", "Stats"} & set(labels), (mode, labels)
+            assert sum(len(label) + 4 for label in labels) < 120 - 12, (mode, labels)
+
+
+async def test_help_lists_each_action_once_without_textual_noise(make_app):
+    from tutor.tui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        rows = app.screen.rows()
+        places = [(description, where) for _, description, where in rows]
+        assert len(places) == len(set(places)), places
+        assert [d for d, _ in places].count("Help") == 1
+        shown = " ".join(" ".join(keys) + " " + description for keys, description, _ in rows)
+        for noise in ("super", "Scroll", "Focus Next", "Copy selected text"):
+            assert noise not in shown, shown
+        assert rows[0][2] == "Lessons" and rows[-1][2] == "everywhere"  # the screen's own keys first

@@ -14,8 +14,9 @@ SIZE = (120, 40)
 
 def logs() -> list[tuple]:
     with sqlite3.connect(paths.home() / "tutor.db") as conn:
-        return conn.execute("SELECT c.item_id, l.rating FROM review_log l JOIN card c ON c.id = l.card_id "
-                            "ORDER BY l.id").fetchall()
+        return conn.execute(
+            "SELECT c.item_id, l.rating FROM review_log l JOIN card c ON c.id = l.card_id ORDER BY l.id"
+        ).fetchall()
 
 
 def text(app, wid: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -16,8 +15,14 @@ runner = CliRunner()
 
 
 def tutor(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=60, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "tutor", *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        **kw,
+    )
 
 
 def test_version_prints_the_package_version():
@@ -88,7 +93,9 @@ def test_validate_rechecks_references_into_an_edited_file_from_the_cache(content
     lesson.write_text(lesson.read_text().replace("{#buckets}", "{#bucket-basics}"))
     second = tutor("validate", str(content_root), cwd=content_root)
     assert second.returncode == 1
-    assert "question_bank/storage.yaml:1: lesson 'storage#buckets' does not resolve to a lesson section" in second.stderr
+    assert (
+        "question_bank/storage.yaml:1: lesson 'storage#buckets' does not resolve to a lesson section" in second.stderr
+    )
 
 
 def test_validate_keeps_reporting_a_broken_file_on_later_runs(content_root):
@@ -102,10 +109,14 @@ def test_validate_keeps_reporting_a_broken_file_on_later_runs(content_root):
 
 def validate_twice(*args: str) -> list[list[str]]:
     """Two `tutor validate` runs in fresh processes: the exit code, then whether pydantic and YAML were loaded."""
-    probe = ("import sys; from tutor.cli.validate import main; rc = main(sys.argv[1:]); "
-             "print(rc, 'pydantic' in sys.modules, 'yaml' in sys.modules)")
-    return [subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True,
-                           timeout=60).stdout.split() for _ in range(2)]
+    probe = (
+        "import sys; from tutor.cli.validate import main; rc = main(sys.argv[1:]); "
+        "print(rc, 'pydantic' in sys.modules, 'yaml' in sys.modules)"
+    )
+    return [
+        subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=60).stdout.split()
+        for _ in range(2)
+    ]
 
 
 def test_validate_of_an_unchanged_corpus_reads_no_content(content_root):
@@ -126,9 +137,14 @@ def test_piping_into_a_reader_that_stops_early_exits_0(tmp_path):
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
-        done = subprocess.run([sys.executable, "-c", "from tutor.cli.main import run; run()", "glossary"], check=False,
-                              stdout=write_end, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, "TUTOR_HOME": str(tmp_path)})
+        done = subprocess.run(
+            [sys.executable, "-c", "from tutor.cli.main import run; run()", "glossary"],
+            check=False,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "TUTOR_HOME": str(tmp_path)},
+        )
     finally:
         os.close(write_end)
     assert done.returncode == 0, done.stderr

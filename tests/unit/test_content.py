@@ -93,7 +93,9 @@ def test_dangling_section_reference_is_reported(content_root):
 
 def test_unknown_domain_is_reported(content_root):
     path = content_root / "question_bank" / "storage.yaml"
-    path.write_text(path.read_text().replace("{saa: resilient, clf: technology}", "{saa: resilience, clf: technology}", 1))
+    path.write_text(
+        path.read_text().replace("{saa: resilient, clf: technology}", "{saa: resilience, clf: technology}", 1)
+    )
     found = problems_in(load(content_root), "storage.yaml")
     assert any("'resilience' is not one of secure, resilient, performance, cost" in f for f in found)
 
@@ -146,7 +148,9 @@ def test_task_numbers_must_start_with_their_domain_position(content_root):
 
 def test_near_duplicate_prompts_are_reported(content_root):
     path = content_root / "question_bank" / "storage.yaml"
-    path.write_text(path.read_text() + """\
+    path.write_text(
+        path.read_text()
+        + """\
 - id: storage-004
   lesson: storage#versioning
   domain: {saa: resilient, clf: technology}
@@ -155,7 +159,8 @@ def test_near_duplicate_prompts_are_reported(content_root):
   prompt: A versioned bucket can go back to the unversioned state!
   answer: false
   explanation: It can only be suspended.
-""")
+"""
+    )
     found = problems_in(load(content_root), "storage.yaml")
     assert any("'storage-004' is a near-duplicate of 'storage-003'" in f for f in found)
 
@@ -170,7 +175,9 @@ def test_lesson_section_without_anchor_is_reported_with_line(content_root):
 def test_unclosed_block_and_missing_mistakes_are_reported(content_root):
     path = content_root / "lessons" / "02-network.md"
     text = path.read_text().replace("::: mistakes\n- Forgetting the reserved addresses.\n:::\n", "")
-    text = text.replace("- Five addresses per subnet are reserved.\n:::\n", "- Five addresses per subnet are reserved.\n")
+    text = text.replace(
+        "- Five addresses per subnet are reserved.\n:::\n", "- Five addresses per subnet are reserved.\n"
+    )
     path.write_text(text)
     found = problems_in(load(content_root), "02-network.md")
     assert any("'::: takeaways' block is never closed" in f for f in found)
@@ -180,7 +187,9 @@ def test_unclosed_block_and_missing_mistakes_are_reported(content_root):
 def test_broken_lesson_link_is_reported(content_root):
     path = content_root / "lessons" / "01-storage.md"
     path.write_text(path.read_text().replace("lesson:storage#versioning", "lesson:storage#versions"))
-    assert any("link lesson:storage#versions does not resolve" in f for f in problems_in(load(content_root), "01-storage.md"))
+    assert any(
+        "link lesson:storage#versions does not resolve" in f for f in problems_in(load(content_root), "01-storage.md")
+    )
 
 
 def test_lesson_id_must_match_file_name(content_root):
@@ -273,7 +282,9 @@ def _second_lab(content_root, lab_id: str, prerequisites: str) -> None:
     target = content_root / "labs" / lab_id
     shutil.copytree(source, target)
     text = (target / "lab.yaml").read_text().replace("id: versioned-bucket", f"id: {lab_id}")
-    (target / "lab.yaml").write_text(text.replace("estimated_minutes: 5", f"estimated_minutes: 5\nprerequisites: {prerequisites}"))
+    (target / "lab.yaml").write_text(
+        text.replace("estimated_minutes: 5", f"estimated_minutes: 5\nprerequisites: {prerequisites}")
+    )
 
 
 def test_lab_prerequisites_must_name_labs(content_root):
@@ -285,7 +296,9 @@ def test_lab_prerequisites_must_name_labs(content_root):
 def test_lab_prerequisite_cycles_are_reported(content_root):
     _second_lab(content_root, "second-lab", "[versioned-bucket]")
     first = content_root / "labs" / "versioned-bucket" / "lab.yaml"
-    first.write_text(first.read_text().replace("estimated_minutes: 5", "estimated_minutes: 5\nprerequisites: [second-lab]"))
+    first.write_text(
+        first.read_text().replace("estimated_minutes: 5", "estimated_minutes: 5\nprerequisites: [second-lab]")
+    )
     found = problems_in(load(content_root), "lab.yaml")
     assert any("go round in a circle" in f for f in found), found
 

@@ -7,24 +7,30 @@ from datetime import UTC, datetime
 from tutor.content.schema import Drill
 from tutor.exam.drills import AGAIN, EASY, GOOD, HARD, detect, finish, rating_for
 
-DRILL = Drill.model_validate({
-    "id": "lambda-access-denied",
-    "title": "AccessDenied in production",
-    "minutes": 4,
-    "lesson": "storage#buckets",
-    "prompt": "Our Lambda gets AccessDenied reading S3 in prod only. How do you find out why?",
-    "key_points": [
-        {"id": "execution-role", "point": "Check the execution role's policies",
-         "phrases": ["execution role", "role policy", "lambda role"]},
-        {"id": "bucket-policy", "point": "Check the bucket policy for an explicit deny",
-         "phrases": ["bucket policy", "explicit deny"]},
-        {"id": "kms", "point": "Check KMS key permissions for encrypted objects",
-         "phrases": ["kms", "key policy"]},
-        {"id": "cloudtrail", "point": "Read the denied call in CloudTrail",
-         "phrases": ["cloudtrail"]},
-    ],
-    "model_answer": "...",
-})
+DRILL = Drill.model_validate(
+    {
+        "id": "lambda-access-denied",
+        "title": "AccessDenied in production",
+        "minutes": 4,
+        "lesson": "storage#buckets",
+        "prompt": "Our Lambda gets AccessDenied reading S3 in prod only. How do you find out why?",
+        "key_points": [
+            {
+                "id": "execution-role",
+                "point": "Check the execution role's policies",
+                "phrases": ["execution role", "role policy", "lambda role"],
+            },
+            {
+                "id": "bucket-policy",
+                "point": "Check the bucket policy for an explicit deny",
+                "phrases": ["bucket policy", "explicit deny"],
+            },
+            {"id": "kms", "point": "Check KMS key permissions for encrypted objects", "phrases": ["kms", "key policy"]},
+            {"id": "cloudtrail", "point": "Read the denied call in CloudTrail", "phrases": ["cloudtrail"]},
+        ],
+        "model_answer": "...",
+    }
+)
 
 
 def test_phrases_match_whole_words_ignoring_case_and_punctuation():
@@ -54,8 +60,13 @@ def test_finishing_records_the_attempt_and_schedules_the_drill_card():
     from tutor.store.db import session
     from tutor.store.models import Card, DrillAttempt
 
-    result = finish(DRILL, "execution role, then the bucket policy and kms", ["execution-role", "bucket-policy", "kms"],
-                    datetime.now(UTC), 95.0)
+    result = finish(
+        DRILL,
+        "execution role, then the bucket policy and kms",
+        ["execution-role", "bucket-policy", "kms"],
+        datetime.now(UTC),
+        95.0,
+    )
     assert result.detected == ["execution-role", "bucket-policy", "kms"]
     assert result.rating == GOOD
     with session(read_only=True) as s:

@@ -25,10 +25,20 @@ def catalog():
 
 
 def profile(**kw) -> ExamProfile:
-    base = {"id": "t", "title": "T", "family": "saa", "questions": 65, "minutes": 130,
-            "domains": [{"id": "secure", "weight": 30}, {"id": "resilient", "weight": 26},
-                        {"id": "performance", "weight": 24}, {"id": "cost", "weight": 20}],
-            "scoring": {"min": 100, "max": 1000, "passing": 720}}
+    base = {
+        "id": "t",
+        "title": "T",
+        "family": "saa",
+        "questions": 65,
+        "minutes": 130,
+        "domains": [
+            {"id": "secure", "weight": 30},
+            {"id": "resilient", "weight": 26},
+            {"id": "performance", "weight": 24},
+            {"id": "cost", "weight": 20},
+        ],
+        "scoring": {"min": 100, "max": 1000, "passing": 720},
+    }
     return ExamProfile.model_validate({**base, **kw})
 
 
@@ -139,9 +149,10 @@ def test_wrong_exam_answers_lapse_their_review_cards(catalog):
     record_answer("question", q0.id, 3, 1000)  # learnt once, due in the future
     s.answer(0, "wrong")
     s.submit(catalog)
+    from sqlmodel import select
+
     from tutor.store.db import session as db
     from tutor.store.models import ReviewLog
-    from sqlmodel import select
 
     with db(read_only=True) as d:
         sources = [r.source for r in d.exec(select(ReviewLog))]
@@ -163,8 +174,12 @@ def test_attempt_survives_sigkill_and_resumes_with_the_clock(tutor_home, catalog
         print(json.dumps({"attempt": s.attempt_id, "elapsed": s.elapsed()}), flush=True)
         time.sleep(60)
     """)
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "TUTOR_HOME": str(tutor_home)})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TUTOR_HOME": str(tutor_home)},
+    )
     line = proc.stdout.readline()
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -225,8 +240,11 @@ def test_each_domain_share_is_spread_over_its_task_statements(catalog):
     for seed in (1, 2, 3):
         picked = [catalog.questions[qid] for qid in assemble(catalog, p, seed).question_ids]
         for dom, quota in quotas.items():
-            available = {q.tasks_of("saa")[0] for q in catalog.questions.values()
-                         if q.domain["saa"] == dom and q.type in ("single", "multi") and q.tasks_of("saa")}
+            available = {
+                q.tasks_of("saa")[0]
+                for q in catalog.questions.values()
+                if q.domain["saa"] == dom and q.type in ("single", "multi") and q.tasks_of("saa")
+            }
             covered = {q.tasks_of("saa")[0] for q in picked if q.domain["saa"] == dom}
             assert covered == available if quota >= len(available) else len(covered) == quota, (dom, covered)
 

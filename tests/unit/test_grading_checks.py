@@ -55,7 +55,8 @@ def sandbox(endpoint):
     s3.create_bucket(Bucket="tutor-versioned")
     s3.put_bucket_versioning(Bucket="tutor-versioned", VersioningConfiguration={"Status": "Enabled"})
     s3.put_bucket_tagging(
-        Bucket="tutor-versioned", Tagging={"TagSet": [{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "data"}]}
+        Bucket="tutor-versioned",
+        Tagging={"TagSet": [{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "data"}]},
     )
     sqs = ctx.client("sqs")
     sqs.create_queue(QueueName="orders", Attributes={"VisibilityTimeout": "60"})
@@ -88,7 +89,12 @@ def write_checks(lab_dir: Path, source: str, name: str = "checks.py") -> None:
 
 
 def test_declarative_check_passes_when_state_matches(sandbox, ctx):
-    check = C(call="s3.get_bucket_versioning", params={"Bucket": "tutor-versioned"}, query="Status", expect={"equals": "Enabled"})
+    check = C(
+        call="s3.get_bucket_versioning",
+        params={"Bucket": "tutor-versioned"},
+        query="Status",
+        expect={"equals": "Enabled"},
+    )
     result = run_check(check, ctx)
     assert result.passed and result.message == "found 'Enabled'"
 
@@ -108,14 +114,24 @@ def test_declarative_check_failure_shows_fail_message_and_what_was_found(sandbox
 
 
 def test_missing_bucket_fails_check_with_fail_message_and_error_code(sandbox, ctx):
-    check = C(call="s3.get_bucket_versioning", params={"Bucket": "no-such-bucket"}, query="Status", expect={"equals": "Enabled"})
+    check = C(
+        call="s3.get_bucket_versioning",
+        params={"Bucket": "no-such-bucket"},
+        query="Status",
+        expect={"equals": "Enabled"},
+    )
     result = run_check(check, ctx)
     assert not result.passed
     assert result.message.startswith("Not done yet.") and "NoSuchBucket" in result.message
 
 
 def test_missing_dynamodb_table_fails_check_instead_of_raising(sandbox, ctx):
-    check = C(call="dynamodb.describe_table", params={"TableName": "nope"}, query="Table.TableStatus", expect={"equals": "ACTIVE"})
+    check = C(
+        call="dynamodb.describe_table",
+        params={"TableName": "nope"},
+        query="Table.TableStatus",
+        expect={"equals": "ACTIVE"},
+    )
     result = run_check(check, ctx)
     assert not result.passed and "ResourceNotFoundException" in result.message
 
@@ -152,7 +168,9 @@ def test_jmespath_projection_and_contains_over_tags(sandbox, ctx):
 
 
 def test_check_without_query_matches_whole_response_without_metadata(sandbox, ctx):
-    check = C(call="s3.get_bucket_versioning", params={"Bucket": "tutor-versioned"}, expect={"equals": {"Status": "Enabled"}})
+    check = C(
+        call="s3.get_bucket_versioning", params={"Bucket": "tutor-versioned"}, expect={"equals": {"Status": "Enabled"}}
+    )
     assert run_check(check, ctx).passed
 
 
@@ -192,7 +210,13 @@ def test_identical_read_calls_are_made_once_per_grading_run(sandbox, ctx):
     s3.meta.events.register("before-send.s3.GetBucketVersioning", count)
     try:
         checks = [
-            C(id=f"v{i}", call="s3.get_bucket_versioning", params={"Bucket": "tutor-versioned"}, query="Status", expect={"equals": "Enabled"})
+            C(
+                id=f"v{i}",
+                call="s3.get_bucket_versioning",
+                params={"Bucket": "tutor-versioned"},
+                query="Status",
+                expect={"equals": "Enabled"},
+            )
             for i in range(4)
         ]
         report = grade(_lab(checks), ctx)
@@ -312,7 +336,9 @@ def test_exception_in_python_check_is_reported_as_lab_bug_with_its_type(ctx, lab
 
 
 def test_aws_error_inside_python_check_fails_it_like_a_declarative_check(sandbox, ctx, lab_dir):
-    write_checks(lab_dir, "def f(ctx):\n    ctx.client('s3').get_bucket_policy(Bucket='tutor-assets')\n    return True\n")
+    write_checks(
+        lab_dir, "def f(ctx):\n    ctx.client('s3').get_bucket_policy(Bucket='tutor-assets')\n    return True\n"
+    )
     result = run_check(C(python="checks:f", fail="Add a bucket policy."), ctx)
     assert not result.passed
     assert result.message.startswith("Add a bucket policy.") and "NoSuchBucketPolicy" in result.message
@@ -395,8 +421,22 @@ def _lab(checks: list[Check], lab_id: str = "s3-secure-bucket") -> Lab:
 
 def test_report_json_has_exactly_the_contract_shape(sandbox, ctx):
     checks = [
-        C(id="on", title="Versioning on", call="s3.get_bucket_versioning", params={"Bucket": "tutor-versioned"}, query="Status", expect={"equals": "Enabled"}),
-        C(id="off", title="Versioning off", call="s3.get_bucket_versioning", params={"Bucket": "tutor-assets"}, query="Status", expect={"equals": "Enabled"}),
+        C(
+            id="on",
+            title="Versioning on",
+            call="s3.get_bucket_versioning",
+            params={"Bucket": "tutor-versioned"},
+            query="Status",
+            expect={"equals": "Enabled"},
+        ),
+        C(
+            id="off",
+            title="Versioning off",
+            call="s3.get_bucket_versioning",
+            params={"Bucket": "tutor-assets"},
+            query="Status",
+            expect={"equals": "Enabled"},
+        ),
     ]
     data = grade(_lab(checks), ctx).to_json()
     assert list(data) == ["lab", "passed", "total", "score", "checks"]
@@ -408,7 +448,10 @@ def test_report_json_has_exactly_the_contract_shape(sandbox, ctx):
 
 def test_report_dumps_json_text():
     report = Report(lab="x", passed=1, total=1, score=100, checks=[CheckResult("a", "A", True, "ok")])
-    assert report.dumps() == '{"lab": "x", "passed": 1, "total": 1, "score": 100, "checks": [{"id": "a", "title": "A", "passed": true, "message": "ok"}]}'
+    assert (
+        report.dumps()
+        == '{"lab": "x", "passed": 1, "total": 1, "score": 100, "checks": [{"id": "a", "title": "A", "passed": true, "message": "ok"}]}'
+    )
 
 
 def test_score_uses_check_weights(ctx, lab_dir):
@@ -465,15 +508,63 @@ def test_ten_check_lab_grades_quickly_against_moto(sandbox, ctx, lab_dir):
         """,
     )
     checks = [
-        C(id="v1", call="s3.get_bucket_versioning", params={"Bucket": "tutor-versioned"}, query="Status", expect={"equals": "Enabled"}),
-        C(id="v2", call="s3.get_bucket_versioning", params={"Bucket": "tutor-assets"}, query="Status", expect={"one_of": ["Enabled", "Suspended"]}),
-        C(id="t1", call="s3.get_bucket_tagging", params={"Bucket": "tutor-versioned"}, query="TagSet[?Key=='env'].Value | [0]", expect={"equals": "prod"}),
-        C(id="t2", call="s3.get_bucket_tagging", params={"Bucket": "tutor-versioned"}, query="TagSet", expect={"length": 2}),
+        C(
+            id="v1",
+            call="s3.get_bucket_versioning",
+            params={"Bucket": "tutor-versioned"},
+            query="Status",
+            expect={"equals": "Enabled"},
+        ),
+        C(
+            id="v2",
+            call="s3.get_bucket_versioning",
+            params={"Bucket": "tutor-assets"},
+            query="Status",
+            expect={"one_of": ["Enabled", "Suspended"]},
+        ),
+        C(
+            id="t1",
+            call="s3.get_bucket_tagging",
+            params={"Bucket": "tutor-versioned"},
+            query="TagSet[?Key=='env'].Value | [0]",
+            expect={"equals": "prod"},
+        ),
+        C(
+            id="t2",
+            call="s3.get_bucket_tagging",
+            params={"Bucket": "tutor-versioned"},
+            query="TagSet",
+            expect={"length": 2},
+        ),
         C(id="b1", call="s3.list_buckets", query="Buckets[].Name", expect={"contains": "tutor-assets"}),
-        C(id="q1", call="sqs.get_queue_attributes", params={"QueueUrl": url, "AttributeNames": ["All"]}, query="Attributes.VisibilityTimeout", expect={"gte": 30}),
-        C(id="d1", call="dynamodb.describe_table", params={"TableName": "orders"}, query="Table.TableStatus", expect={"equals": "ACTIVE"}),
-        C(id="d2", call="dynamodb.describe_table", params={"TableName": "orders"}, query="Table.KeySchema[].AttributeName", expect={"equals": ["pk"]}),
-        C(id="n1", call="s3.get_bucket_versioning", params={"Bucket": "missing-bucket"}, query="Status", expect={"exists": True}),
+        C(
+            id="q1",
+            call="sqs.get_queue_attributes",
+            params={"QueueUrl": url, "AttributeNames": ["All"]},
+            query="Attributes.VisibilityTimeout",
+            expect={"gte": 30},
+        ),
+        C(
+            id="d1",
+            call="dynamodb.describe_table",
+            params={"TableName": "orders"},
+            query="Table.TableStatus",
+            expect={"equals": "ACTIVE"},
+        ),
+        C(
+            id="d2",
+            call="dynamodb.describe_table",
+            params={"TableName": "orders"},
+            query="Table.KeySchema[].AttributeName",
+            expect={"equals": ["pk"]},
+        ),
+        C(
+            id="n1",
+            call="s3.get_bucket_versioning",
+            params={"Bucket": "missing-bucket"},
+            query="Status",
+            expect={"exists": True},
+        ),
         C(id="p1", python="checks:versioned"),
     ]
     lab = _lab(checks)
@@ -501,5 +592,7 @@ def test_importing_grading_loads_neither_textual_nor_boto3():
         "import sys, tutor.grading, tutor.grading.iam, tutor.grading.policy; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'boto3', 'botocore', 'moto')))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2])
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2]
+    )
     assert out.stdout.strip() == "[]"

@@ -69,7 +69,9 @@ def test_public_principal_spellings_are_equivalent(principal):
 def test_principal_normalization_wraps_lists_and_expands_account_ids():
     assert normalize_principal({"AWS": "123456789012"}) == {"AWS": ["arn:aws:iam::123456789012:root"]}
     assert normalize_principal({"Service": "lambda.amazonaws.com"}) == {"Service": ["lambda.amazonaws.com"]}
-    assert normalize_principal({"AWS": ["arn:aws:iam::123456789012:role/a"]}) == {"AWS": ["arn:aws:iam::123456789012:role/a"]}
+    assert normalize_principal({"AWS": ["arn:aws:iam::123456789012:role/a"]}) == {
+        "AWS": ["arn:aws:iam::123456789012:role/a"]
+    }
     assert not is_public_principal({"Service": "lambda.amazonaws.com"})
 
 
@@ -85,7 +87,9 @@ def test_condition_normalization_lowercases_keys_and_stringifies_values():
     b = normalize_conditions({"bool": {"AWS:securetransport": "False"}})
     c = normalize_conditions({"Bool": {"aws:SecureTransport": ["false"]}})
     assert a == b == c == {"Bool": {"aws:securetransport": ["false"]}}
-    assert normalize_conditions({"NumericLessThan": {"s3:max-keys": 10}}) == {"NumericLessThan": {"s3:max-keys": ["10"]}}
+    assert normalize_conditions({"NumericLessThan": {"s3:max-keys": 10}}) == {
+        "NumericLessThan": {"s3:max-keys": ["10"]}
+    }
 
 
 # ---------------------------------------------------------------- the finder
@@ -141,7 +145,11 @@ def test_finder_respects_not_action_and_not_resource():
 
 
 def test_finder_matches_principals_in_every_form():
-    doc = {"Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": "sts:AssumeRole"}]}
+    doc = {
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": "sts:AssumeRole"}
+        ]
+    }
     assert find_statements(doc, principal=("Service", "lambda.amazonaws.com"))
     assert find_statements(doc, principal="lambda.amazonaws.com")
     assert not find_statements(doc, principal="*")

@@ -48,7 +48,9 @@ def test_nothing_allows_means_implicit_deny():
 
 
 def test_explicit_deny_beats_allow_in_another_policy():
-    decision = evaluate(req(), [policy(allow("s3:*", "*"), name="admin"), policy(dict(deny(), Sid="NoReads"), name="guard")])
+    decision = evaluate(
+        req(), [policy(allow("s3:*", "*"), name="admin"), policy(dict(deny(), Sid="NoReads"), name="guard")]
+    )
     assert decision.decision == "explicit-deny" and not decision.allowed
     assert [str(r) for r in decision.deciding] == ["inline policy guard, statement Sid NoReads (#1)"]
 
@@ -138,22 +140,32 @@ def test_bool_condition_compares_strings_and_booleans():
 def test_condition_on_missing_key_is_false_but_if_exists_is_true():
     assert not evaluate(req(), [cond({"Bool": {"aws:SecureTransport": "true"}})]).allowed
     assert evaluate(req(), [cond({"BoolIfExists": {"aws:SecureTransport": "true"}})]).allowed
-    assert not evaluate(req(**{"aws:SecureTransport": False}), [cond({"BoolIfExists": {"aws:SecureTransport": "true"}})]).allowed
+    assert not evaluate(
+        req(**{"aws:SecureTransport": False}), [cond({"BoolIfExists": {"aws:SecureTransport": "true"}})]
+    ).allowed
 
 
 def test_tls_only_deny_denies_plain_http_and_lets_tls_through():
-    p = policy(allow("s3:*", "*"), deny("s3:*", [UPLOADS, f"{UPLOADS}/*"], Condition={"Bool": {"aws:SecureTransport": False}}))
+    p = policy(
+        allow("s3:*", "*"), deny("s3:*", [UPLOADS, f"{UPLOADS}/*"], Condition={"Bool": {"aws:SecureTransport": False}})
+    )
     assert evaluate(req(**{"aws:SecureTransport": False}), [p]).decision == "explicit-deny"
     assert evaluate(req(**{"aws:SecureTransport": True}), [p]).allowed
 
 
 def test_string_equals_is_case_sensitive_and_ignore_case_is_not():
-    assert not evaluate(req(**{"aws:PrincipalTag/team": "Data"}), [cond({"StringEquals": {"aws:PrincipalTag/team": "data"}})]).allowed
-    assert evaluate(req(**{"aws:PrincipalTag/team": "Data"}), [cond({"StringEqualsIgnoreCase": {"aws:PrincipalTag/team": "data"}})]).allowed
+    assert not evaluate(
+        req(**{"aws:PrincipalTag/team": "Data"}), [cond({"StringEquals": {"aws:PrincipalTag/team": "data"}})]
+    ).allowed
+    assert evaluate(
+        req(**{"aws:PrincipalTag/team": "Data"}), [cond({"StringEqualsIgnoreCase": {"aws:PrincipalTag/team": "data"}})]
+    ).allowed
 
 
 def test_condition_keys_are_case_insensitive():
-    assert evaluate(req(**{"AWS:PRINCIPALTAG/TEAM": "data"}), [cond({"StringEquals": {"aws:PrincipalTag/team": "data"}})]).allowed
+    assert evaluate(
+        req(**{"AWS:PRINCIPALTAG/TEAM": "data"}), [cond({"StringEquals": {"aws:PrincipalTag/team": "data"}})]
+    ).allowed
 
 
 def test_multiple_values_are_or_and_multiple_keys_are_and():
@@ -185,7 +197,7 @@ def test_string_like_wildcards():
 def test_arn_like_and_arn_equals():
     p = cond({"ArnLike": {"aws:SourceArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:*"}})
     assert evaluate(req(**{"aws:SourceArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"}), [p]).allowed
-    assert not evaluate(req(**{"aws:SourceArn": f"arn:aws:sns:us-east-1:999999999999:alerts"}), [p]).allowed
+    assert not evaluate(req(**{"aws:SourceArn": "arn:aws:sns:us-east-1:999999999999:alerts"}), [p]).allowed
     q = cond({"ArnEquals": {"aws:SourceArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"}})
     assert evaluate(req(**{"aws:SourceArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"}), [q]).allowed
 
@@ -257,7 +269,9 @@ def test_policy_variables_are_resolved_from_the_request():
 
 def test_policy_variables_are_literal_in_old_policy_version():
     p = policy(allow("s3:*", "arn:aws:s3:::home/${aws:username}/*"), version="2008-10-17")
-    assert not evaluate(req(resource="arn:aws:s3:::home/alice/x", principal=f"arn:aws:iam::{ACCOUNT}:user/alice"), [p]).allowed
+    assert not evaluate(
+        req(resource="arn:aws:s3:::home/alice/x", principal=f"arn:aws:iam::{ACCOUNT}:user/alice"), [p]
+    ).allowed
 
 
 # ---------------------------------------------------------------- resource policies and trust policies
@@ -306,12 +320,22 @@ def test_trust_policy_lets_the_named_service_assume_the_role():
 def test_trust_policy_accepts_service_lists_and_json_strings():
     import json
 
-    doc = {"Statement": {"Effect": "Allow", "Principal": {"Service": ["ec2.amazonaws.com", "lambda.amazonaws.com"]}, "Action": ["sts:AssumeRole"]}}
+    doc = {
+        "Statement": {
+            "Effect": "Allow",
+            "Principal": {"Service": ["ec2.amazonaws.com", "lambda.amazonaws.com"]},
+            "Action": ["sts:AssumeRole"],
+        }
+    }
     assert can_assume(json.dumps(doc), "lambda.amazonaws.com")
 
 
 def test_trust_policy_for_an_account_or_role():
-    account_trust = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]}
+    account_trust = {
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}
+        ]
+    }
     assert can_assume(account_trust, ROLE) and can_assume(account_trust, ACCOUNT)
     assert not can_assume(account_trust, "arn:aws:iam::999999999999:user/eve")
 

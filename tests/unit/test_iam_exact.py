@@ -149,5 +149,7 @@ def test_allowed_actions_lists_written_patterns_and_common_actions():
 
 
 def test_allowed_actions_probes_given_actions():
-    found = allowed_actions(doc(allow(["s3:GetObject", "s3:PutObject"])), OBJECTS, actions=["s3:GetObject", "s3:DeleteObject"])
+    found = allowed_actions(
+        doc(allow(["s3:GetObject", "s3:PutObject"])), OBJECTS, actions=["s3:GetObject", "s3:DeleteObject"]
+    )
     assert found == ["s3:GetObject"]

@@ -54,7 +54,9 @@ def app_role(ctx):
     iam.put_role_policy(
         RoleName="app",
         PolicyName="read-uploads",
-        PolicyDocument=_doc({"Sid": "AllowRead", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{UPLOADS}/*"}),
+        PolicyDocument=_doc(
+            {"Sid": "AllowRead", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"{UPLOADS}/*"}
+        ),
     )
     arn = iam.create_policy(
         PolicyName="no-deletes",
@@ -93,7 +95,9 @@ def test_inline_allow_is_named_as_the_deciding_statement(ctx, app_role):
 
 def test_aws_managed_read_only_allows_reads_but_not_writes(ctx, app_role):
     policies = ctx.policy_evaluator.role_policies(app_role)
-    assert evaluate(Request("dynamodb:DescribeTable", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/t"), policies).allowed
+    assert evaluate(
+        Request("dynamodb:DescribeTable", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/t"), policies
+    ).allowed
     put = Request("s3:PutObject", f"{UPLOADS}/x")
     assert evaluate(put, policies).decision == "implicit-deny"
     assert explain(put, policies).startswith("Denied implicitly")
@@ -118,7 +122,10 @@ def test_user_policies_include_groups_and_administrator_access(ctx):
         PolicyDocument=_doc({"Effect": "Deny", "Action": "iam:*", "Resource": "*"}),
     )
     policies = ctx.policy_evaluator.user_policies("alice")
-    assert {p.label for p in policies} == {"inline policy no-iam", "AWS managed policy AdministratorAccess of group admins"}
+    assert {p.label for p in policies} == {
+        "inline policy no-iam",
+        "AWS managed policy AdministratorAccess of group admins",
+    }
     alice = f"arn:aws:iam::{ACCOUNT}:user/alice"
     assert evaluate(Request("ec2:RunInstances", "*", alice), policies).allowed
     assert evaluate(Request("iam:CreateUser", "*", alice), policies).decision == "explicit-deny"
@@ -150,7 +157,9 @@ def test_bucket_policy_is_loaded_or_none(ctx):
     )
     policy = ctx.policy_evaluator.bucket_policy("uploads-bucket")
     insecure = Request("s3:GetObject", f"{UPLOADS}/x", context={"aws:SecureTransport": False})
-    assert str(evaluate(insecure, [policy]).deciding[0]) == "bucket policy of uploads-bucket, statement Sid TlsOnly (#1)"
+    assert (
+        str(evaluate(insecure, [policy]).deciding[0]) == "bucket policy of uploads-bucket, statement Sid TlsOnly (#1)"
+    )
 
 
 def test_aws_managed_policy_falls_back_to_moto_bundled_copy():

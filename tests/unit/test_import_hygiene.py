@@ -10,7 +10,9 @@ import sys
 def loaded_modules(code: str) -> set[str]:
     out = subprocess.run(
         [sys.executable, "-c", f"{code}\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return {name.split(".")[0] for name in json.loads(out.splitlines()[-1])}
 

@@ -112,7 +112,9 @@ def test_mastery_is_one_definition_and_a_handful_of_cards_never_make_100_percent
 
     plan = set_plan(date.today() + timedelta(days=30), "saa-c03")
     from_stats = {m.id: m.mastery for m in stats.domains["saa"]}
-    assert domain_mastery(catalog, plan, now) == pytest.approx({d: from_stats[d] for d in domain_mastery(catalog, plan, now)})
+    assert domain_mastery(catalog, plan, now) == pytest.approx(
+        {d: from_stats[d] for d in domain_mastery(catalog, plan, now)}
+    )
 
 
 def test_a_card_just_failed_counts_for_less_than_one_just_known(catalog):

@@ -26,8 +26,14 @@ def add_card(item_id: str, stability: float, last_review_days_ago: float, due_in
         conn.exec_driver_sql(
             "INSERT INTO card (kind, item_id, state, stability, difficulty, due, last_review, lapses, retired, "
             "created_at) VALUES ('question', ?, 2, ?, 5.0, ?, ?, 0, 0, ?)",
-            (item_id, stability, to_db(NOW + timedelta(days=due_in_days)),
-             to_db(NOW - timedelta(days=last_review_days_ago)), to_db(NOW - timedelta(days=60))))
+            (
+                item_id,
+                stability,
+                to_db(NOW + timedelta(days=due_in_days)),
+                to_db(NOW - timedelta(days=last_review_days_ago)),
+                to_db(NOW - timedelta(days=60)),
+            ),
+        )
 
 
 def queued(catalog) -> list:

@@ -187,10 +187,7 @@ def test_export_lines_survive_a_real_shell(tmp_path):
     env = isolated_env("http://127.0.0.1:4566", tmp_path / "it's here", base={})
     lines = export_lines(lab_exports(env))
     assert lines.startswith("unset AWS_PROFILE")
-    script = lines + (
-        'printf "%s|%s|%s|%s" "$AWS_ENDPOINT_URL" "$AWS_CONFIG_FILE" "$AWS_PAGER" '
-        '"${AWS_PROFILE-gone}"'
-    )
+    script = lines + ('printf "%s|%s|%s|%s" "$AWS_ENDPOINT_URL" "$AWS_CONFIG_FILE" "$AWS_PAGER" "${AWS_PROFILE-gone}"')
     out = subprocess.run(
         ["bash", "-c", script],
         capture_output=True,
@@ -204,9 +201,7 @@ def test_export_lines_survive_a_real_shell(tmp_path):
 # ------------------------------------------------------------------ the AWS CLI
 
 
-def test_cli_talks_to_the_sandbox_despite_real_looking_host_settings(
-    sandbox, cli, real_looking_host
-):
+def test_cli_talks_to_the_sandbox_despite_real_looking_host_settings(sandbox, cli, real_looking_host):
     made = cli.run("aws s3api create-bucket --bucket tutor-assets")
     assert made.exit_code == 0, made.stderr
     assert '"Location": "/tutor-assets"' in made.stdout  # json, not AWS_DEFAULT_OUTPUT=table
@@ -219,9 +214,7 @@ def test_cli_talks_to_the_sandbox_despite_real_looking_host_settings(
     assert "tutor-assets" in [b["Name"] for b in fresh.client("s3").list_buckets()["Buckets"]]
 
 
-def test_sqs_and_rds_commands_reach_the_sandbox_not_aws(
-    sandbox, cli, real_looking_host, no_network
-):
+def test_sqs_and_rds_commands_reach_the_sandbox_not_aws(sandbox, cli, real_looking_host, no_network):
     # awscli rewrites these two endpoints to real AWS unless --endpoint-url is explicit.
     made = cli.run("sqs create-queue --queue-name orders")
     assert made.exit_code == 0, made.stderr
@@ -289,10 +282,7 @@ def test_cli_reads_files_relative_to_its_workspace_and_stdin(sandbox, tmp_path):
     (tmp_path / "policy.json").write_text(json.dumps({"Status": "Enabled"}))
     cli = AwsCli(sandbox, cwd=tmp_path)
     assert cli.run("s3api create-bucket --bucket versioned-one").exit_code == 0
-    on = cli.run(
-        "s3api put-bucket-versioning --bucket versioned-one "
-        "--versioning-configuration file://policy.json"
-    )
+    on = cli.run("s3api put-bucket-versioning --bucket versioned-one --versioning-configuration file://policy.json")
     assert on.exit_code == 0, on.stderr
     status = sandbox.client("s3").get_bucket_versioning(Bucket="versioned-one")["Status"]
     assert status == "Enabled"
@@ -420,9 +410,7 @@ def test_deployed_code_runs_against_the_sandbox(sandbox, tmp_path, function_zip)
             ],
         }
     )
-    role = cli.run(
-        ["iam", "create-role", "--role-name", "lambda-role", "--assume-role-policy-document", trust]
-    )
+    role = cli.run(["iam", "create-role", "--role-name", "lambda-role", "--assume-role-policy-document", trust])
     assert role.exit_code == 0, role.stderr
     created = cli.run(
         "lambda create-function --function-name lister --runtime python3.11 "
@@ -480,7 +468,5 @@ def test_importing_the_package_loads_no_sdk_and_no_textual():
         "heavy = [m for m in heavy if m in sys.modules]; "
         "print(heavy)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
-    ).stdout
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.strip() == "[]"

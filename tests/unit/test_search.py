@@ -104,8 +104,29 @@ def test_all_words_must_match_before_any_word_may(catalog):
     assert [h.anchor for h in fallback] == ["quotes"]
 
 
-@pytest.mark.parametrize("query", ['"', "'", "AND", "OR NOT", "*", "a*b", "NEAR(a b)", "title:x", "(", ")", "^",
-                                   "-", "s3:GetObject", '"unclosed phrase', "{}", "\\", "💥", "   "])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "'",
+        "AND",
+        "OR NOT",
+        "*",
+        "a*b",
+        "NEAR(a b)",
+        "title:x",
+        "(",
+        ")",
+        "^",
+        "-",
+        "s3:GetObject",
+        '"unclosed phrase',
+        "{}",
+        "\\",
+        "💥",
+        "   ",
+    ],
+)
 def test_fts_syntax_in_the_input_is_just_text(catalog, query):
     hits = search(catalog, query)  # must not raise
     assert isinstance(hits, list)

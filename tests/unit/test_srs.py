@@ -80,7 +80,7 @@ def test_the_study_day_is_local_although_times_are_utc():
     tokyo = timezone(timedelta(hours=9))
     at = datetime(2026, 3, 10, 20, 0, tzinfo=UTC)  # 05:00 on the 11th in Tokyo
     assert study_day(at, 4, tokyo).isoformat() == "2026-03-11"
-    day, start, end = today_bounds(at, 4, tokyo)
+    _day, start, end = today_bounds(at, 4, tokyo)
     assert start == datetime(2026, 3, 10, 19, 0, tzinfo=UTC)
     assert end - start == timedelta(days=1)
 
@@ -94,7 +94,7 @@ def test_a_day_across_a_dst_change_is_23_hours():
 
 def test_the_daily_new_limit_resets_at_the_boundary(sample_catalog, monkeypatch):
     save_settings(daily_new=2, day_starts_hour=4)
-    tz = timezone.utc
+    tz = UTC
     monkeypatch.setattr("tutor.srs.queue.today_bounds", lambda at, hour: today_bounds(at, hour, tz))
     evening = datetime(2026, 3, 10, 23, 0, tzinfo=UTC)
     for item in build_queue(sample_catalog, at=evening).items:
@@ -161,8 +161,10 @@ def test_due_cards_returns_the_next_due_in_order():
 
 def card_row(item="q"):
     with sqlite3.connect(load_path()) as conn:
-        return conn.execute("SELECT id, state, step, stability, difficulty, due, last_review, lapses FROM card "
-                            "WHERE item_id = ?", (item,)).fetchone()
+        return conn.execute(
+            "SELECT id, state, step, stability, difficulty, due, last_review, lapses FROM card WHERE item_id = ?",
+            (item,),
+        ).fetchone()
 
 
 def test_undo_restores_the_card_exactly_and_deletes_the_log():
@@ -228,9 +230,15 @@ def test_retrievability_matches_the_fsrs_package():
     at = T0 + timedelta(days=17, hours=5)
     r = sch.retrievabilities(at)["q"]
     _id, state, step, s, d, due, last, _l = card_row()
-    card = Card(card_id=1, state=State(state), step=step, stability=s, difficulty=d,
-                due=datetime.fromisoformat(due).replace(tzinfo=UTC),
-                last_review=datetime.fromisoformat(last).replace(tzinfo=UTC))
+    card = Card(
+        card_id=1,
+        state=State(state),
+        step=step,
+        stability=s,
+        difficulty=d,
+        due=datetime.fromisoformat(due).replace(tzinfo=UTC),
+        last_review=datetime.fromisoformat(last).replace(tzinfo=UTC),
+    )
     assert r == pytest.approx(Scheduler().get_card_retrievability(card, at), rel=1e-9)
 
 

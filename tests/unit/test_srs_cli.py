@@ -29,8 +29,9 @@ def cli(content_root, monkeypatch):
 
 def answers() -> list[tuple[str, int]]:
     with sqlite3.connect(paths.home() / "tutor.db") as conn:
-        return conn.execute("SELECT c.item_id, l.rating FROM review_log l JOIN card c ON c.id = l.card_id "
-                            "ORDER BY l.id").fetchall()
+        return conn.execute(
+            "SELECT c.item_id, l.rating FROM review_log l JOIN card c ON c.id = l.card_id ORDER BY l.id"
+        ).fetchall()
 
 
 def test_plain_review_reads_answers_from_stdin_and_stops_cleanly_at_eof(cli):
@@ -97,6 +98,7 @@ def test_optimize_without_the_extra_says_how_to_install_it(cli, monkeypatch):
 
 def test_optimize_fits_the_log_and_adopts_only_a_better_fit():
     import fsrs_rs_python  # noqa: F401 - installed by the test extra: a missing install must fail, not skip
+
     from tutor.srs.config import load_settings
     from tutor.srs.optimize import optimize
     from tutor.srs.scheduler import AGAIN, EASY, GOOD, HARD, record_answer

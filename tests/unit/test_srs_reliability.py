@@ -49,7 +49,8 @@ def write_drill_root(root: Path, count: int = 40) -> Path:
     items = []
     for n in range(count):
         prompt = f"Drill {n}: pick {words[n % 10]} {words[(n // 10) % 10]} number {n} {'x' * (n % 7)}"
-        items.append(textwrap.dedent(f"""\
+        items.append(
+            textwrap.dedent(f"""\
             - id: zz-drill-{n:03d}
               lesson: zz-drill#facts
               domain: {{saa: resilient, clf: technology}}
@@ -58,19 +59,24 @@ def write_drill_root(root: Path, count: int = 40) -> Path:
               prompt: "{prompt}"
               answer: true
               explanation: It is true.
-            """))
+            """)
+        )
     (root / "question_bank" / "zz-drill.yaml").write_text("".join(items))
     return root
 
 
 def cli_env(tutor_home: Path, content: Path) -> dict[str, str]:
-    return {**os.environ, "TUTOR_HOME": str(tutor_home), "TUTOR_CONTENT_PATH": str(content),
-            "PYTHONUNBUFFERED": "1"}
+    return {**os.environ, "TUTOR_HOME": str(tutor_home), "TUTOR_CONTENT_PATH": str(content), "PYTHONUNBUFFERED": "1"}
 
 
 def start_review(env, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tutor", "review", "--lesson", "zz-drill", *args],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tutor", "review", "--lesson", "zz-drill", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
 
 
 def log_count(tutor_home: Path) -> int:
@@ -136,8 +142,15 @@ def test_tui_writer_and_cli_writing_at_once_never_see_a_locked_database(tmp_path
     thread = threading.Thread(target=tui_like_writer)
     thread.start()
     review = start_review(env)
-    settings = [subprocess.Popen([sys.executable, "-m", "tutor", "review", "settings", "--new", str(30 + i)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for i in range(3)]
+    settings = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tutor", "review", "settings", "--new", str(30 + i)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        for i in range(3)
+    ]
     out, err = review.communicate(b"t\n\n" * 40, timeout=120)
     stop.set()
     thread.join(60)

@@ -94,8 +94,17 @@ def test_forecast_heatmap_counts_and_mastery(sample_catalog):
     stats = gather(sample_catalog, at=T0)
     assert len(stats.forecast) == 30 and sum(stats.forecast) == 2 and stats.forecast[0] == 1
     assert len(stats.heatmap) == 365 and stats.heatmap[-1] == ("2026-01-05", 2)
-    assert stats.counts == {"questions": 5, "new": 3, "learning": 1, "young": 1, "mature": 0, "retired": 0,
-                            "due_today": 1, "reviews_today": 2, "reviews_total": 2}
+    assert stats.counts == {
+        "questions": 5,
+        "new": 3,
+        "learning": 1,
+        "young": 1,
+        "mature": 0,
+        "retired": 0,
+        "due_today": 1,
+        "reviews_today": 2,
+        "reviews_total": 2,
+    }
     chapters = {m.id: m for m in stats.chapters}
     assert chapters["storage"].seen == 1 and chapters["storage"].total == 3
     # one of three questions seen, answered Easy: at most a third of the chapter, and most of that third
@@ -123,12 +132,17 @@ def test_a_catalog_too_big_for_id_lookups_gives_the_same_mastery(sample_catalog)
     at = T0 + timedelta(days=3)
     small = gather(sample_catalog, at=at)
     filler = SimpleNamespace(lesson="network#subnets", domain={"saa": "secure", "clf": "security"})
-    big = SimpleNamespace(lessons=sample_catalog.lessons, families=sample_catalog.families,
-                          questions={**sample_catalog.questions, **{f"filler-{n}": filler for n in range(20_000)}})
+    big = SimpleNamespace(
+        lessons=sample_catalog.lessons,
+        families=sample_catalog.families,
+        questions={**sample_catalog.questions, **{f"filler-{n}": filler for n in range(20_000)}},
+    )
     large = gather(big, at=at)
     assert small.counts["new"] == len(sample_catalog.questions) - 2
     assert large.counts["new"] == len(big.questions) - 2
     for a, b in zip(small.chapters, large.chapters, strict=True):
         # the same recall summed; the big catalog's network chapter has 20,000 more questions to divide by
         assert (a.id, a.seen) == (b.id, b.seen) and a.mastery * a.total == pytest.approx(b.mastery * b.total)
-    assert {m.id: m.total for m in large.chapters}["network"] == {m.id: m.total for m in small.chapters}["network"] + 20_000
+    assert {m.id: m.total for m in large.chapters}["network"] == {m.id: m.total for m in small.chapters}[
+        "network"
+    ] + 20_000

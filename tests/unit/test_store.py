@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy import create_engine
 
 from tutor.store import db, progress
 from tutor.store.db import current_revision, get_engine, head_revision, make_engine, upgrade
@@ -16,8 +15,18 @@ def test_empty_database_upgrades_to_head(tmp_path):
     engine = get_engine(url)
     assert current_revision(engine) == head_revision()
     tables = set(sa.inspect(engine).get_table_names())
-    assert {"card", "review_log", "lab_attempt", "lab_check_result", "exam_attempt", "exam_answer",
-            "drill_attempt", "section_read", "lesson_position", "setting"} <= tables
+    assert {
+        "card",
+        "review_log",
+        "lab_attempt",
+        "lab_check_result",
+        "exam_attempt",
+        "exam_answer",
+        "drill_attempt",
+        "section_read",
+        "lesson_position",
+        "setting",
+    } <= tables
 
 
 def test_upgrade_from_first_revision_keeps_every_row(tmp_path):
@@ -27,17 +36,28 @@ def test_upgrade_from_first_revision_keeps_every_row(tmp_path):
     assert "exam_attempt" not in sa.inspect(engine).get_table_names()
     stamp = "2026-01-02 03:04:05.000000"
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            "INSERT INTO card (id, kind, item_id, state, due, lapses, retired, created_at) "
-            "VALUES (7, 'question', 's3-001', 2, :t, 1, 0, :t)"), {"t": stamp})
-        conn.execute(sa.text(
-            "INSERT INTO review_log (card_id, rating, reviewed_at, state_before, source) "
-            "VALUES (7, 3, :t, 1, 'review')"), {"t": stamp})
+        conn.execute(
+            sa.text(
+                "INSERT INTO card (id, kind, item_id, state, due, lapses, retired, created_at) "
+                "VALUES (7, 'question', 's3-001', 2, :t, 1, 0, :t)"
+            ),
+            {"t": stamp},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO review_log (card_id, rating, reviewed_at, state_before, source) "
+                "VALUES (7, 3, :t, 1, 'review')"
+            ),
+            {"t": stamp},
+        )
         conn.execute(sa.text("INSERT INTO section_read VALUES ('s3', 'versioning', :t)"), {"t": stamp})
-        conn.execute(sa.text(
-            "INSERT INTO lab_attempt (lab_id, started_at, status, hints_used, resets, solution_viewed, "
-            "checks_passed, checks_total, score) VALUES ('s3-secure-bucket', :t, 'passed', 1, 0, 0, 6, 6, 90)"),
-            {"t": stamp})
+        conn.execute(
+            sa.text(
+                "INSERT INTO lab_attempt (lab_id, started_at, status, hints_used, resets, solution_viewed, "
+                "checks_passed, checks_total, score) VALUES ('s3-secure-bucket', :t, 'passed', 1, 0, 0, 6, 6, 90)"
+            ),
+            {"t": stamp},
+        )
     engine.dispose()
 
     engine = get_engine(url)  # opening the app's way migrates to head
@@ -49,7 +69,11 @@ def test_upgrade_from_first_revision_keeps_every_row(tmp_path):
         assert conn.execute(sa.text("SELECT score FROM lab_attempt")).scalar() == 90
         assert conn.execute(sa.text("SELECT count(*) FROM exam_attempt")).scalar() == 0
         # 0003: the old review keeps its row; its undo and daily-statistics columns start empty
-        assert conn.execute(sa.text("SELECT card_before, study_day, counted FROM review_log")).one() == (None, None, None)
+        assert conn.execute(sa.text("SELECT card_before, study_day, counted FROM review_log")).one() == (
+            None,
+            None,
+            None,
+        )
         assert conn.execute(sa.text("SELECT count(*) FROM review_day")).scalar() == 0
 
 
@@ -124,8 +148,10 @@ def test_opening_an_up_to_date_database_does_not_import_alembic(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'current.db'}"
     get_engine(url)  # migrated to head here
-    probe = ("import sys; from tutor.store.db import get_engine; get_engine(sys.argv[1]); "
-             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    probe = (
+        "import sys; from tutor.store.db import get_engine; get_engine(sys.argv[1]); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
     out = subprocess.run([sys.executable, "-c", probe, url], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

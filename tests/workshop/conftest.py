@@ -35,8 +35,15 @@ def tutor_env(home: Path, **extra: str) -> dict[str, str]:
 
 
 def tutor(home: Path, *args: str, check: bool = True, **kw) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True,
-                            stdin=subprocess.DEVNULL, env=tutor_env(home), timeout=600, **kw)
+    result = subprocess.run(
+        [sys.executable, "-m", "tutor", *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        env=tutor_env(home),
+        timeout=600,
+        **kw,
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"tutor {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
     return result
@@ -76,11 +83,34 @@ class Server:
         self.home.mkdir(parents=True, exist_ok=True)
         self.log = self.home / f"serve-{self.port}-{time.monotonic_ns()}.log"
         out = self.log.open("w")
-        args = [sys.executable, "-m", "tutor", "workshop", "serve", str(self.pack), "--port", str(self.port),
-                "--json", "--db", self.db_url, "--workers", str(self.workers), "--join-limit", "100000/minute",
-                "--token-limit", "100000/minute", *self.extra]
-        self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     env=tutor_env(self.home), start_new_session=True)
+        args = [
+            sys.executable,
+            "-m",
+            "tutor",
+            "workshop",
+            "serve",
+            str(self.pack),
+            "--port",
+            str(self.port),
+            "--json",
+            "--db",
+            self.db_url,
+            "--workers",
+            str(self.workers),
+            "--join-limit",
+            "100000/minute",
+            "--token-limit",
+            "100000/minute",
+            *self.extra,
+        ]
+        self.proc = subprocess.Popen(
+            args,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=tutor_env(self.home),
+            start_new_session=True,
+        )
         out.close()
         deadline = time.monotonic() + READY_WAIT_S
         while time.monotonic() < deadline:
@@ -142,8 +172,9 @@ def pg_server(tmp_path_factory) -> Iterator[str]:
         yield given
         return
     folder = Path(f"/tmp/tutor-test-pg-{uuid.uuid4().hex[:8]}")
-    started = subprocess.run(["bash", str(REPO / ".ci" / "postgres"), "start", str(folder)], capture_output=True,
-                             text=True, timeout=600)
+    started = subprocess.run(
+        ["bash", str(REPO / ".ci" / "postgres"), "start", str(folder)], capture_output=True, text=True, timeout=600
+    )
     if started.returncode != 0:
         message = f"no PostgreSQL: set TUTOR_TEST_PG_URL, or let .ci/postgres start one:\n{started.stderr}"
         if os.environ.get("CI") == "true":
@@ -190,7 +221,13 @@ def server(pack_dir, db_url, tmp_path) -> Iterator[Server]:
 
 
 def event(seq: int, **over) -> dict:
-    body = {"id": str(uuid.uuid4()), "seq": seq, "at": "2026-12-03T10:00:00+00:00", "type": "lab_hint",
-            "lab": "sqs-dead-letter", "number": 1}
+    body = {
+        "id": str(uuid.uuid4()),
+        "seq": seq,
+        "at": "2026-12-03T10:00:00+00:00",
+        "type": "lab_hint",
+        "lab": "sqs-dead-letter",
+        "number": 1,
+    }
     body.update(over)
     return body

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import Server, tutor
+
 from tutor.workshop import client
 
 
@@ -29,10 +29,19 @@ def _do_one_of_everything() -> None:
     attempt = labs.open_lab_attempt("sqs-dead-letter")
     labs.use_hint(attempt, 3)
     labs.count_reset(attempt)
-    labs.record_lab_check(attempt, Report("sqs-dead-letter", 1, 2, 45, [
-        CheckResult("dlq-exists", "DLQ exists", True, "ok"),
-        CheckResult("redrive", "Redrive policy", False, "No redrive policy on orders yet."),
-    ]))
+    labs.record_lab_check(
+        attempt,
+        Report(
+            "sqs-dead-letter",
+            1,
+            2,
+            45,
+            [
+                CheckResult("dlq-exists", "DLQ exists", True, "ok"),
+                CheckResult("redrive", "Redrive policy", False, "No redrive policy on orders yet."),
+            ],
+        ),
+    )
     labs.mark_solution_viewed(attempt)
     record_answer("question", "messaging-001", 3, 1500)
     exam = exams.create_attempt("quick", "exam", 42, 600, ["messaging-001", "s3-001"])
@@ -64,24 +73,35 @@ def test_every_kind_of_event_reaches_the_server_once_in_sequence(server: Server)
     again = client.sync()
     assert (first.sent, first.waiting, again.sent) == (8, 0, 0)
     events = _server_events(server, membership.attendee_id)
-    assert [e["type"] for e in events] == ["lab_started", "lab_hint", "lab_reset", "lab_graded",
-                                           "lab_solution_viewed", "review_answered", "exam_finished", "drill_done"]
+    assert [e["type"] for e in events] == [
+        "lab_started",
+        "lab_hint",
+        "lab_reset",
+        "lab_graded",
+        "lab_solution_viewed",
+        "review_answered",
+        "exam_finished",
+        "drill_done",
+    ]
     assert [e["seq"] for e in events] == list(range(1, 9))
     by_type = {e["type"]: e["data"] for e in events}
     graded = by_type["lab_graded"]
     assert (graded["passed"], graded["total"], graded["score"], graded["hints_used"]) == (1, 2, 45, 1)
     assert graded["checks"][1] == {"id": "redrive", "passed": False, "message": "No redrive policy on orders yet."}
-    assert by_type["exam_finished"]["domains"] == [{"domain": "resilient", "correct": 1, "total": 1},
-                                                   {"domain": "cost", "correct": 0, "total": 1}]
+    assert by_type["exam_finished"]["domains"] == [
+        {"domain": "resilient", "correct": 1, "total": 1},
+        {"domain": "cost", "correct": 0, "total": 1},
+    ]
     assert by_type["drill_done"]["drill"] == "sqs-visibility-timeout-and-dlq"
     assert by_type["review_answered"] == {**by_type["review_answered"], "item": "messaging-001", "rating": 3}
 
 
 def test_nothing_is_queued_without_a_workshop():
     _do_one_of_everything()
+    from sqlmodel import select
+
     from tutor.store.db import session
     from tutor.store.models import WorkshopOutbox
-    from sqlmodel import select
 
     with session(read_only=True) as s:
         assert s.exec(select(WorkshopOutbox)).all() == []
@@ -130,7 +150,7 @@ def test_offline_events_wait_and_go_once_the_server_is_back(server: Server, tuto
 
 def test_a_cli_command_sends_what_it_recorded_on_its_way_out(server: Server, tutor_home):
     membership = client.join(server.url, server.code, "Ann")
-    tutor(tutor_home, "lab", "hint", "sqs-dead-letter")  # no explicit sync
+    tutor(tutor_home, "lab", "hint", "sqs-dead-letter", "--yes")  # no explicit sync
     assert [e["type"] for e in _server_events(server, membership.attendee_id)] == ["lab_started", "lab_hint"]
 
 

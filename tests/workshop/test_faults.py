@@ -14,8 +14,8 @@ import time
 
 import httpx
 import sqlalchemy as sa
-
 from conftest import Server, tutor_env
+
 from tutor.workshop import client
 
 SETTLE_WAIT_S = 300  # how long delivery may take on a loaded machine; a hang fails, slowness does not
@@ -39,8 +39,9 @@ def _server_event_ids(server: Server, attendee_id: str) -> list[str]:
     ids, after = [], 0
     with server.client(server.token) as instructor:
         while True:
-            page = instructor.get(f"/api/v1/attendees/{attendee_id}/events",
-                                  params={"after": after, "limit": 1000}).json()
+            page = instructor.get(
+                f"/api/v1/attendees/{attendee_id}/events", params={"after": after, "limit": 1000}
+            ).json()
             ids += [e["id"] for e in page["events"]]
             if page["next_after"] is None:
                 return ids
@@ -229,8 +230,13 @@ def test_attendee_sigkilled_between_writing_and_sending_loses_nothing(server: Se
     written = 0
 
     def child(mode: str, count: int) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-c", CHILD, str(written), str(count), mode], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(written), str(count), mode],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     first = child("die-before-send", 25)
     first.communicate()
@@ -240,11 +246,9 @@ def test_attendee_sigkilled_between_writing_and_sending_loses_nothing(server: Se
     kills = 0
     for _ in range(6):  # killed at a random point: inside a write, between write and send, or mid-request
         proc = child("send", 40)
-        lines = 0
         stop_after = rng.randint(3, 35)
         assert proc.stdout is not None
-        for _line in proc.stdout:
-            lines += 1
+        for lines, _line in enumerate(proc.stdout, start=1):
             if lines >= stop_after:
                 os.kill(proc.pid, signal.SIGKILL)
                 kills += 1

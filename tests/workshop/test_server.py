@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-
 from conftest import Server, event, tutor
 
 
@@ -22,11 +21,18 @@ def test_join_gives_a_token_that_reaches_only_its_own_data(server: Server):
     with server.client(ann["token"]) as a, server.client(bob["token"]) as b:
         assert a.post("/api/v1/events", json={"events": [event(1), event(2)]}).json()["stored"] == 2
         assert a.get("/api/v1/me").json()["events"] == 2
-        assert b.get("/api/v1/me").json() == {"attendee_id": bob["attendee_id"], "name": "Bob", "events": 0,
-                                              "last_seq": 0}
-        for method, path in [("GET", "/api/v1/attendees"), ("GET", "/api/v1/events"),
-                             ("GET", f"/api/v1/attendees/{ann['attendee_id']}/events"),
-                             ("POST", "/api/v1/broadcasts")]:
+        assert b.get("/api/v1/me").json() == {
+            "attendee_id": bob["attendee_id"],
+            "name": "Bob",
+            "events": 0,
+            "last_seq": 0,
+        }
+        for method, path in [
+            ("GET", "/api/v1/attendees"),
+            ("GET", "/api/v1/events"),
+            ("GET", f"/api/v1/attendees/{ann['attendee_id']}/events"),
+            ("POST", "/api/v1/broadcasts"),
+        ]:
             response = b.request(method, path, json={"message": "hi"} if method == "POST" else None)
             assert response.status_code == 403, (path, response.text)
         # an attendee cannot write as another: the body has no attendee, and naming one is refused
@@ -79,25 +85,48 @@ def test_bad_input_gets_a_4xx_with_a_message(server: Server):
         cases = {
             "unknown field": {"events": [event(1, colour="red")]},
             "too many events": {"events": [event(i) for i in range(1, 102)]},
-            "string too long": {"events": [event(1, type="lab_graded", checks=[{"id": "x", "passed": True,
-                                                                                 "message": "m" * 5000}],
-                                                 passed=1, total=1, score=100, hints_used=0)]},
+            "string too long": {
+                "events": [
+                    event(
+                        1,
+                        type="lab_graded",
+                        checks=[{"id": "x", "passed": True, "message": "m" * 5000}],
+                        passed=1,
+                        total=1,
+                        score=100,
+                        hints_used=0,
+                    )
+                ]
+            },
             "naive time": {"events": [event(1, at="2026-12-03T10:00:00")]},
             "unknown type": {"events": [event(1, type="lab_exploded")]},
             "empty batch": {"events": []},
-            "NUL in text": {"events": [event(1, type="lab_graded", checks=[{"id": "x", "passed": True,
-                                                                            "message": "a\x00b"}],
-                                             passed=1, total=1, score=100, hints_used=0)]},
+            "NUL in text": {
+                "events": [
+                    event(
+                        1,
+                        type="lab_graded",
+                        checks=[{"id": "x", "passed": True, "message": "a\x00b"}],
+                        passed=1,
+                        total=1,
+                        score=100,
+                        hints_used=0,
+                    )
+                ]
+            },
         }
         for name, body in cases.items():
             response = a.post("/api/v1/events", json=body)
             assert response.status_code == 422, (name, response.text)
             assert response.json()["detail"], name
-        huge = a.post("/api/v1/events", content=b"{" + b" " * 600_000 + b"}",
-                      headers={"content-type": "application/json"})
+        huge = a.post(
+            "/api/v1/events", content=b"{" + b" " * 600_000 + b"}", headers={"content-type": "application/json"}
+        )
         assert huge.status_code == 413
-        assert a.post("/api/v1/events", content=b"{not json", headers={"content-type": "application/json"}
-                      ).status_code == 422
+        assert (
+            a.post("/api/v1/events", content=b"{not json", headers={"content-type": "application/json"}).status_code
+            == 422
+        )
     with server.client() as anonymous:
         assert anonymous.post("/api/v1/join", json={"code": server.code, "name": "x" * 81}).status_code == 422
         wrong = anonymous.post("/api/v1/join", json={"code": "AAAA-AAAA", "name": "Eve"})
@@ -123,12 +152,14 @@ def test_restart_keeps_the_code_the_token_attendees_and_events(server: Server):
 
 
 def test_joins_are_rate_limited_per_address(pack_dir, tmp_path):
-    srv = Server(pack_dir, tmp_path / "instructor", f"sqlite:///{tmp_path / 's.db'}",
-                 extra=("--join-limit", "3/minute")).start()
+    srv = Server(
+        pack_dir, tmp_path / "instructor", f"sqlite:///{tmp_path / 's.db'}", extra=("--join-limit", "3/minute")
+    ).start()
     try:
         with srv.client() as anonymous:
-            codes = [anonymous.post("/api/v1/join", json={"code": "WRONG-CODE", "name": "Eve"}).status_code
-                     for _ in range(5)]
+            codes = [
+                anonymous.post("/api/v1/join", json={"code": "WRONG-CODE", "name": "Eve"}).status_code for _ in range(5)
+            ]
             right = anonymous.post("/api/v1/join", json={"code": srv.code, "name": "Ann"})
         assert codes == [403, 403, 403, 429, 429]
         assert right.status_code == 429 and int(right.headers["Retry-After"]) >= 1
@@ -137,8 +168,9 @@ def test_joins_are_rate_limited_per_address(pack_dir, tmp_path):
 
 
 def test_tokens_are_rate_limited(pack_dir, tmp_path):
-    srv = Server(pack_dir, tmp_path / "instructor", f"sqlite:///{tmp_path / 's.db'}",
-                 extra=("--token-limit", "5/minute")).start()
+    srv = Server(
+        pack_dir, tmp_path / "instructor", f"sqlite:///{tmp_path / 's.db'}", extra=("--token-limit", "5/minute")
+    ).start()
     try:
         ann = srv.join("Ann")
         with srv.client(ann["token"]) as a:
@@ -184,16 +216,40 @@ def test_a_non_loopback_host_warns_about_plain_http(pack_dir, tmp_path, monkeypa
     ran = {}
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: ran.update(kw))
     out, err = io.StringIO(), io.StringIO()
-    serve(pack_dir, db_url=f"sqlite:///{tmp_path / 's.db'}", token_file=tmp_path / "t", host="0.0.0.0", port=8765,
-          workers=1, as_json=True, ssl_certfile=None, ssl_keyfile=None, join_limit="30/minute",
-          token_limit="600/minute", out=out, err=err)
+    serve(
+        pack_dir,
+        db_url=f"sqlite:///{tmp_path / 's.db'}",
+        token_file=tmp_path / "t",
+        host="0.0.0.0",
+        port=8765,
+        workers=1,
+        as_json=True,
+        ssl_certfile=None,
+        ssl_keyfile=None,
+        join_limit="30/minute",
+        token_limit="600/minute",
+        out=out,
+        err=err,
+    )
     assert "plain HTTP" in err.getvalue() and ran["host"] == "0.0.0.0"
     first = out.getvalue().splitlines()[0]
     assert set(json.loads(first)) >= {"url", "code", "token_file"}
     out, err = io.StringIO(), io.StringIO()
-    serve(pack_dir, db_url=f"sqlite:///{tmp_path / 's.db'}", token_file=tmp_path / "t", host="127.0.0.1",
-          port=8765, workers=1, as_json=False, ssl_certfile=None, ssl_keyfile=None, join_limit="30/minute",
-          token_limit="600/minute", out=out, err=err)
+    serve(
+        pack_dir,
+        db_url=f"sqlite:///{tmp_path / 's.db'}",
+        token_file=tmp_path / "t",
+        host="127.0.0.1",
+        port=8765,
+        workers=1,
+        as_json=False,
+        ssl_certfile=None,
+        ssl_keyfile=None,
+        join_limit="30/minute",
+        token_limit="600/minute",
+        out=out,
+        err=err,
+    )
     assert err.getvalue() == ""
 
 
@@ -206,8 +262,8 @@ def test_several_workers_on_postgresql_store_every_event_once(pack_dir, pg_url, 
         for token, events in batches.items():
             with srv.client(token) as http:
                 for start in range(0, 20, 5):  # several requests, spread over the workers by the kernel
-                    http.post("/api/v1/events", json={"events": events[start:start + 5]}).raise_for_status()
-                    http.post("/api/v1/events", json={"events": events[start:start + 5]}).raise_for_status()
+                    http.post("/api/v1/events", json={"events": events[start : start + 5]}).raise_for_status()
+                    http.post("/api/v1/events", json={"events": events[start : start + 5]}).raise_for_status()
         with srv.client(srv.token) as instructor:
             page = instructor.get("/api/v1/events", params={"limit": 1000}).json()
         assert len(page["events"]) == 120
@@ -225,16 +281,28 @@ def test_tls_is_served_with_uvicorns_own_certificate_support(pack_dir, tmp_path)
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.now(UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
-            .not_valid_after(now + timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .sign(key, hashes.SHA256())
+    )
     (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                         serialization.NoEncryption()))
-    srv = Server(pack_dir, tmp_path / "instructor", f"sqlite:///{tmp_path / 's.db'}", tls_cert=tmp_path / "cert.pem",
-                 extra=("--ssl-certfile", str(tmp_path / "cert.pem"), "--ssl-keyfile", str(tmp_path / "key.pem")))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    srv = Server(
+        pack_dir,
+        tmp_path / "instructor",
+        f"sqlite:///{tmp_path / 's.db'}",
+        tls_cert=tmp_path / "cert.pem",
+        extra=("--ssl-certfile", str(tmp_path / "cert.pem"), "--ssl-keyfile", str(tmp_path / "key.pem")),
+    )
     srv.start()
     try:
         assert srv.info["url"] == srv.url and srv.url.startswith("https://")

@@ -5,15 +5,38 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
+from typer.core import TyperGroup, TyperOption
 
 from tutor.cli.main import open_tui
 
 
+class WholeSentenceGroup(TyperGroup):
+    """Lists each command with its whole first sentence, wrapped, where Click would cut it at the column edge."""
+
+    def format_commands(self, ctx, formatter) -> None:  # type: ignore[no-untyped-def]
+        rows = [
+            (name, cmd.get_short_help_str(limit=10_000))
+            for name in self.list_commands(ctx)
+            if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def get_command(self, ctx, cmd_name):  # type: ignore[no-untyped-def]
+        command = super().get_command(ctx, cmd_name)
+        for param in getattr(command, "params", ()):
+            # `--seed SEED` as Click and argparse write it, not Typer's `--seed <int>`
+            if isinstance(param, TyperOption) and param.metavar is None and not param.is_flag and param.name:
+                param.metavar = param.name.upper()
+        return command
+
+
 app = typer.Typer(
     name="tutor",
+    cls=WholeSentenceGroup,
     help="Learn AWS in the terminal: lessons, graded labs on a local sandbox, spaced review and mock exams.",
     no_args_is_help=False,
     invoke_without_command=True,
@@ -35,7 +58,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    version: Optional[bool] = typer.Option(  # noqa: UP007 - typer needs Optional here
+    version: bool | None = typer.Option(
         None, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
@@ -123,7 +146,9 @@ def _doctor_sandbox() -> bool:
             return False
         try:
             sandbox.client("s3").list_buckets()
-            typer.echo(f"sandbox      ok, ready in {(time.perf_counter() - started) * 1000:.0f} ms on {sandbox.endpoint}")
+            typer.echo(
+                f"sandbox      ok, ready in {(time.perf_counter() - started) * 1000:.0f} ms on {sandbox.endpoint}"
+            )
             return True
         except Exception as exc:  # noqa: BLE001
             typer.echo(f"sandbox      started but did not answer: {exc}")
@@ -144,6 +169,8 @@ def register_subcommands() -> None:
                 raise
             continue
         module.register(app)
+    for group in app.registered_groups:
+        group.cls = WholeSentenceGroup
 
 
 register_subcommands()

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
-lab_app = typer.Typer(help="Hands-on labs against a local AWS sandbox.", no_args_is_help=True,
-                      rich_markup_mode=None)
+lab_app = typer.Typer(help="Hands-on labs against a local AWS sandbox.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def _catalog():
@@ -50,8 +49,10 @@ def _print_report(report, as_json: bool) -> None:
         if not c.passed:
             typer.echo(f"     {' ' * width}  {c.message}")
     passed_weight = sum(c.weight for c in report.checks if c.passed)
-    typer.echo(f"{report.passed}/{report.total} checks pass ({passed_weight:g} of {total_weight:g} weight) · "
-               f"score {report.score}")
+    typer.echo(
+        f"{report.passed}/{report.total} checks pass ({passed_weight:g} of {total_weight:g} weight) · "
+        f"score {report.score}"
+    )
 
 
 @lab_app.command("list")
@@ -64,9 +65,19 @@ def list_labs(as_json: bool = typer.Option(False, "--json", help="Machine-readab
     rows = []
     for lab in catalog.labs.values():
         s = summaries.get(lab.id, {})
-        rows.append({"id": lab.id, "title": lab.title, "services": lab.services, "minutes": lab.estimated_minutes,
-                     "difficulty": lab.difficulty, "checks": len(lab.checks), "attempts": s.get("attempts", 0),
-                     "best_score": s.get("best_score", 0), "passed": s.get("passed", False)})
+        rows.append(
+            {
+                "id": lab.id,
+                "title": lab.title,
+                "services": lab.services,
+                "minutes": lab.estimated_minutes,
+                "difficulty": lab.difficulty,
+                "checks": len(lab.checks),
+                "attempts": s.get("attempts", 0),
+                "best_score": s.get("best_score", 0),
+                "passed": s.get("passed", False),
+            }
+        )
     if as_json:
         typer.echo(json.dumps(rows))
         return
@@ -86,8 +97,9 @@ def show(lab: str) -> None:
     found = _guard(find_lab, _catalog(), lab)
     stars = "●" * found.difficulty + "○" * (3 - found.difficulty)
     # the handout opens with the title
-    typer.echo(f"lab {found.id} · {', '.join(found.services)} · about {found.estimated_minutes} min · "
-               f"difficulty {stars}\n")
+    typer.echo(
+        f"lab {found.id} · {', '.join(found.services)} · about {found.estimated_minutes} min · difficulty {stars}\n"
+    )
     handout = (found.folder / found.handout).read_text(encoding="utf-8")
     if sys.stdout.isatty():
         from rich.console import Console
@@ -113,9 +125,11 @@ def _resolve(catalog, lab: str | None) -> str:
 
 
 @lab_app.command()
-def start(lab: str,
-          fresh: bool = typer.Option(False, "--fresh", help="Throw the saved sandbox away and start over."),
-          as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+def start(
+    lab: str,
+    fresh: bool = typer.Option(False, "--fresh", help="Throw the saved sandbox away and start over."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
     """Start the lab (or resume its saved sandbox) and print the environment for your shell.
 
     The sandbox runs until `tutor lab stop` (which saves it) or until nobody has used it for a while;
@@ -128,8 +142,18 @@ def start(lab: str,
     sess, how = _guard(labs.start, catalog, lab, fresh=fresh)
     exports = sess.exports()
     if as_json:
-        typer.echo(json.dumps({"lab": lab, "endpoint": sess.sandbox.endpoint, "workspace": str(sess.workspace),
-                               "started": how != "running", "how": how, "env": exports}))
+        typer.echo(
+            json.dumps(
+                {
+                    "lab": lab,
+                    "endpoint": sess.sandbox.endpoint,
+                    "workspace": str(sess.workspace),
+                    "started": how != "running",
+                    "how": how,
+                    "env": exports,
+                }
+            )
+        )
         return
     typer.echo(export_lines(exports, save_from=os.environ), nl=False)
     said = {"started": "started", "resumed": "resumed where you left it", "running": "already running"}[how]
@@ -137,13 +161,16 @@ def start(lab: str,
         typer.echo(f"# note: {sess.note}", err=True)
     typer.echo(f"# lab {lab} {said} on {sess.sandbox.endpoint}; workspace {sess.workspace}", err=True)
     typer.echo(f"# work in it: `tutor lab shell {lab}` (plain `aws` goes to the sandbox; `exit` leaves it)", err=True)
-    typer.echo(f"# the task: `tutor lab show {lab}`; grade it with `tutor lab check`; `tutor lab stop` saves it",
-               err=True)
+    typer.echo(
+        f"# the task: `tutor lab show {lab}`; grade it with `tutor lab check`; `tutor lab stop` saves it", err=True
+    )
 
 
 @lab_app.command()
-def env(lab: Optional[str] = LAB_ARG,  # noqa: UP007
-        unset: bool = typer.Option(False, "--unset", help="Print the lines that undo `env` instead.")) -> None:
+def env(
+    lab: str | None = LAB_ARG,
+    unset: bool = typer.Option(False, "--unset", help="Print the lines that undo `env` instead."),
+) -> None:
     """Print the lab's environment as `export ...` lines, for `eval "$(tutor lab env LAB)"`.
 
     They set fake keys, the sandbox endpoint, the `aws` shim first on PATH, and HTTP(S)_PROXY/ALL_PROXY
@@ -171,7 +198,7 @@ def _lab_dirs() -> list[str]:
 
 
 @lab_app.command()
-def shell(lab: Optional[str] = LAB_ARG) -> None:  # noqa: UP007
+def shell(lab: str | None = LAB_ARG) -> None:
     """Open a shell inside the lab: its environment, `aws` pointed at the sandbox, a prompt that names it.
 
     `exit` (or Ctrl-D) leaves it and your shell is exactly as before; the lab keeps running.
@@ -182,14 +209,18 @@ def shell(lab: Optional[str] = LAB_ARG) -> None:  # noqa: UP007
     catalog = _catalog()
     sess = _guard(labs.require_session, catalog, _resolve(catalog, lab))
     code = run_shell(sess)
-    typer.echo(f"left the shell of lab {sess.lab.id}; the lab keeps running (`tutor lab stop {sess.lab.id}` "
-               "saves and stops it)", err=True)
+    typer.echo(
+        f"left the shell of lab {sess.lab.id}; the lab keeps running (`tutor lab stop {sess.lab.id}` "
+        "saves and stops it)",
+        err=True,
+    )
     raise typer.Exit(code)
 
 
 @lab_app.command()
-def check(lab: Optional[str] = LAB_ARG,  # noqa: UP007
-          as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+def check(
+    lab: str | None = LAB_ARG, as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")
+) -> None:
     """Run every check. Exit 0 when all pass, 1 otherwise."""
     from tutor.grading import session as labs
 
@@ -201,8 +232,10 @@ def check(lab: Optional[str] = LAB_ARG,  # noqa: UP007
 
 
 @lab_app.command()
-def hint(lab: Optional[str] = LAB_ARG,  # noqa: UP007
-         yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before spending the first hint.")) -> None:
+def hint(
+    lab: str | None = LAB_ARG,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before spending the first hint."),
+) -> None:
     """Show the next hint (each one used lowers the score by 10%; the first one asks before it spends)."""
     from tutor.grading import session as labs
 
@@ -218,8 +251,9 @@ def hint(lab: Optional[str] = LAB_ARG,  # noqa: UP007
 
 
 @lab_app.command()
-def solution(lab: Optional[str] = LAB_ARG,  # noqa: UP007
-             yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")) -> None:
+def solution(
+    lab: str | None = LAB_ARG, yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")
+) -> None:
     """Show the reference solution. Before a pass the attempt then scores 0; after a pass it costs nothing."""
     from tutor.grading import session as labs
 
@@ -234,8 +268,9 @@ def solution(lab: Optional[str] = LAB_ARG,  # noqa: UP007
 
 
 @lab_app.command()
-def reset(lab: Optional[str] = LAB_ARG,  # noqa: UP007
-          yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")) -> None:
+def reset(
+    lab: str | None = LAB_ARG, yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")
+) -> None:
     """Empty the sandbox and run the setup again (your workspace files stay)."""
     from tutor.grading import session as labs
 
@@ -250,25 +285,26 @@ def reset(lab: Optional[str] = LAB_ARG,  # noqa: UP007
 
 
 @lab_app.command()
-def stop(lab: Optional[str] = LAB_ARG) -> None:  # noqa: UP007
+def stop(lab: str | None = LAB_ARG) -> None:
     """Save the lab's sandbox and stop it; `tutor lab start LAB` resumes it exactly."""
     from tutor.grading import session as labs
 
     catalog = _catalog()
     lab_id = _resolve(catalog, lab)
     if _guard(labs.stop, catalog, lab_id):
-        typer.echo(f"lab {lab_id} saved and stopped; `tutor lab start {lab_id}` resumes it "
-                   f"(`--fresh` starts over)")
+        typer.echo(f"lab {lab_id} saved and stopped; `tutor lab start {lab_id}` resumes it (`--fresh` starts over)")
     else:
         typer.echo(f"lab {lab_id} was not running")
     if os.environ.get("TUTOR_LAB") == lab_id and "HTTPS_PROXY" in os.environ:
-        typer.echo('# this shell still has the lab\'s environment: `eval "$(tutor lab env --unset)"` undoes it',
-                   err=True)
+        typer.echo(
+            '# this shell still has the lab\'s environment: `eval "$(tutor lab env --unset)"` undoes it', err=True
+        )
 
 
 @lab_app.command()
-def watch(lab: Optional[str] = LAB_ARG,  # noqa: UP007
-          interval: float = typer.Option(0.5, help="Seconds between looks at the sandbox.")) -> None:
+def watch(
+    lab: str | None = LAB_ARG, interval: float = typer.Option(0.5, help="Seconds between looks at the sandbox.")
+) -> None:
     """Re-run the checks whenever the sandbox's state changes. Ctrl-C to stop."""
     from tutor.grading import session as labs
 
@@ -305,7 +341,9 @@ def selftest(labs_: list[str] = typer.Argument(None, metavar="[LAB]...", help="L
     raise typer.Exit(1 if failed else 0)
 
 
-def aws(ctx: typer.Context, lab: Optional[str] = typer.Option(None, "--lab", help="Lab (default: the active one).")) -> None:  # noqa: UP007
+def aws(
+    ctx: typer.Context, lab: str | None = typer.Option(None, "--lab", help="Lab (default: the active one).")
+) -> None:
     """Run the real AWS CLI against the active lab's sandbox (endpoint, keys and region forced).
 
     `tutor aws ...` is normally served before Typer loads (see main.run); this is for `tutor --help`.
@@ -317,5 +355,6 @@ def aws(ctx: typer.Context, lab: Optional[str] = typer.Option(None, "--lab", hel
 
 def register(app: typer.Typer) -> None:
     app.add_typer(lab_app, name="lab")
-    app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
-                                  "help_option_names": []})(aws)
+    app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []})(
+        aws
+    )

@@ -80,12 +80,16 @@ def _footer(catalog: Catalog, lesson: Lesson) -> list[str]:
     return lines
 
 
-def lesson_text(catalog: Catalog, lesson: Lesson, anchor: str | None = None) -> str:
-    """The chapter (or one section) as Markdown with plain-text admonitions."""
+def lesson_text(catalog: Catalog, lesson: Lesson, anchor: str | None = None, anchors: bool = True) -> str:
+    """The chapter (or one section) as Markdown with plain-text admonitions; `anchors` keeps the `{#id}` marks."""
+
+    def heading(section) -> str:
+        return f"## {section.title} {{#{section.anchor}}}" if anchors else f"## {section.title}"
+
     if anchor:
         section = lesson.section(anchor)
         assert section is not None
-        parts = [f"## {section.title} {{#{section.anchor}}}", "", section.body]
+        parts = [heading(section), "", section.body]
         questions = catalog.questions_for(f"{lesson.id}#{anchor}")
         labs = catalog.labs_for(f"{lesson.id}#{anchor}")
         if questions or labs:
@@ -99,7 +103,7 @@ def lesson_text(catalog: Catalog, lesson: Lesson, anchor: str | None = None) -> 
     if lesson.intro:
         parts += ["", lesson.intro]
     for section in lesson.sections:
-        parts += ["", f"## {section.title} {{#{section.anchor}}}", "", section.body]
+        parts += ["", heading(section), "", section.body]
     parts += _footer(catalog, lesson)
     return plain_admonitions("\n".join(parts)).rstrip() + "\n"
 
@@ -113,8 +117,17 @@ def list_lessons(as_json: bool = typer.Option(False, "--json", help="Machine-rea
     for lesson in catalog.lessons.values():
         anchors = [s.anchor for s in lesson.sections]
         done = len(read.get(lesson.id, set()) & set(anchors))
-        rows.append({"id": lesson.id, "order": lesson.order, "title": lesson.title, "summary": lesson.summary,
-                     "sections": len(anchors), "read": done, "anchors": anchors})
+        rows.append(
+            {
+                "id": lesson.id,
+                "order": lesson.order,
+                "title": lesson.title,
+                "summary": lesson.summary,
+                "sections": len(anchors),
+                "read": done,
+                "anchors": anchors,
+            }
+        )
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
@@ -127,8 +140,11 @@ def list_lessons(as_json: bool = typer.Option(False, "--json", help="Machine-rea
 
 
 @lessons_app.command("show")
-def show(ref: str = typer.Argument(..., metavar="ID[#SECTION]", help="A chapter id, or chapter#section.")) -> None:
-    """Print a chapter, or one section, as plain text (Markdown), good for piping to a pager."""
+def show(
+    ref: str = typer.Argument(..., metavar="ID[#SECTION]", help="A chapter id, or chapter#section."),
+    markdown: bool = typer.Option(False, "--markdown", help="Print the Markdown source, {#section} ids included."),
+) -> None:
+    """Print a chapter or one section: formatted in a terminal, plain Markdown when piped."""
     catalog = _catalog()
     lesson_id, _, anchor = ref.partition("#")
     lesson = catalog.lessons.get(lesson_id)
@@ -138,7 +154,13 @@ def show(ref: str = typer.Argument(..., metavar="ID[#SECTION]", help="A chapter 
     if anchor and lesson.section(anchor) is None:
         known = ", ".join(s.anchor for s in lesson.sections) or "none"
         _fail(f"no section {anchor!r} in lesson {lesson_id!r}. Sections: {known}")
-    typer.echo(lesson_text(catalog, lesson, anchor or None), nl=False)
+    if markdown or not sys.stdout.isatty():
+        typer.echo(lesson_text(catalog, lesson, anchor or None, anchors=markdown), nl=False)
+        return
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    Console().print(Markdown(lesson_text(catalog, lesson, anchor or None, anchors=False)))
 
 
 def _emphasis(hit) -> str:
@@ -159,11 +181,24 @@ def search_cmd(
     query = " ".join(terms)
     hits = search(_catalog(), query, limit=limit)
     if as_json:
-        typer.echo(json.dumps([
-            {"kind": h.kind, "ref": h.ref, "lesson": h.lesson_id, "anchor": h.anchor, "title": h.title,
-             "chapter": h.chapter, "snippet": h.plain(), "score": round(h.score, 4)}
-            for h in hits
-        ], indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "kind": h.kind,
+                        "ref": h.ref,
+                        "lesson": h.lesson_id,
+                        "anchor": h.anchor,
+                        "title": h.title,
+                        "chapter": h.chapter,
+                        "snippet": h.plain(),
+                        "score": round(h.score, 4),
+                    }
+                    for h in hits
+                ],
+                indent=2,
+            )
+        )
     elif not hits:
         typer.echo(f"No matches for {query!r}.", err=True)
     else:
@@ -190,13 +225,15 @@ def glossary(
             from tutor.content.search import search
 
             by_term = {e.term: e for e in catalog.glossary}
-            entries = [by_term[h.title] for h in search(catalog, term, limit=10, kinds=("glossary",))
-                       if h.title in by_term]
+            entries = [
+                by_term[h.title] for h in search(catalog, term, limit=10, kinds=("glossary",)) if h.title in by_term
+            ]
         if not entries:
             _fail(f"no glossary term matches {term!r}; `tutor glossary` lists them all", code=1)
     if as_json:
-        typer.echo(json.dumps([{"term": e.term, "definition": e.definition, "section": e.section} for e in entries],
-                              indent=2))
+        typer.echo(
+            json.dumps([{"term": e.term, "definition": e.definition, "section": e.section} for e in entries], indent=2)
+        )
         return
     if not entries:
         typer.echo("The glossary is empty.")

@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-review_app = typer.Typer(help="Spaced-repetition review (FSRS): a plain-terminal session, settings, optimisation.",
-                         invoke_without_command=True, no_args_is_help=False, rich_markup_mode=None)
-export_app = typer.Typer(help="Export your questions and progress to other tools.", no_args_is_help=True,
-                         rich_markup_mode=None)
+review_app = typer.Typer(
+    help="Spaced-repetition review (FSRS): a plain-terminal session, settings, optimisation.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+)
+export_app = typer.Typer(
+    help="Export your questions and progress to other tools.", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -51,8 +55,8 @@ HOW = {
 @review_app.callback()
 def review(
     ctx: typer.Context,
-    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Stop after this many answers."),  # noqa: UP007
-    lesson: Optional[str] = typer.Option(None, "--lesson", help="Practise one lesson or section: s3 or s3#versioning."),  # noqa: UP007
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, help="Stop after this many answers."),
+    lesson: str | None = typer.Option(None, "--lesson", help="Practise one lesson or section: s3 or s3#versioning."),
 ) -> None:
     """Review today's questions in the terminal, reading answers from stdin (scripts welcome; EOF ends it)."""
     if ctx.invoked_subcommand is not None:
@@ -68,8 +72,10 @@ def review(
     session = ReviewSession(catalog, scope=lesson)
     session.load()
     t = session.today
-    _say(f"Review {t.day}: {t.reviews_left} due, {t.new_left} new today. "
-         "Answer with letters or numbers; q quits, Ctrl+D ends.")
+    _say(
+        f"Review {t.day}: {t.reviews_left} due, {t.new_left} new today. "
+        "Answer with letters or numbers; q quits, Ctrl+D ends."
+    )
     try:
         while session.current is not None and (limit is None or session.answered < limit):
             p = session.current
@@ -92,7 +98,7 @@ def review(
                 except ResponseError as exc:
                     _say(f"  {exc}")
             outcome = session.answer(response)
-            _say(("✓ Correct." if outcome.correct else f"✗ Not quite: the answer is {p.correct_answer()}."))
+            _say("✓ Correct." if outcome.correct else f"✗ Not quite: the answer is {p.correct_answer()}.")
             _say(q.explanation.strip())
             _say(f"Lesson: {q.lesson}" + (f" · Lab: {q.lab}" if q.lab else ""))
             _say(f"Recorded as {outcome.recorded.rating_name} (next {when(outcome.recorded.due)}).")
@@ -154,18 +160,26 @@ def optimize_cmd(
 
 @review_app.command("settings")
 def settings_cmd(
-    retention: Optional[float] = typer.Option(None, "--retention", help="Desired retention, 0.70-0.99."),  # noqa: UP007
-    new: Optional[int] = typer.Option(None, "--new", help="New cards per day."),  # noqa: UP007
-    max_reviews: Optional[int] = typer.Option(None, "--max-reviews", help="Reviews per day at most."),  # noqa: UP007
-    day_starts: Optional[int] = typer.Option(None, "--day-starts", help="Local hour a study day begins (0-23)."),  # noqa: UP007
+    retention: float | None = typer.Option(None, "--retention", help="Desired retention, 0.70-0.99."),
+    new: int | None = typer.Option(None, "--new", help="New cards per day."),
+    max_reviews: int | None = typer.Option(None, "--max-reviews", help="Reviews per day at most."),
+    day_starts: int | None = typer.Option(None, "--day-starts", help="Local hour a study day begins (0-23)."),
     reset_parameters: bool = typer.Option(False, "--reset-parameters", help="Go back to the default FSRS weights."),
 ) -> None:
     """Show the review settings, or change some of them."""
     from tutor.srs import ReviewError
-    from tutor.srs.config import save_settings, load_settings
+    from tutor.srs.config import load_settings, save_settings
 
-    changes = {k: v for k, v in {"desired_retention": retention, "daily_new": new, "max_reviews": max_reviews,
-                                 "day_starts_hour": day_starts}.items() if v is not None}
+    changes = {
+        k: v
+        for k, v in {
+            "desired_retention": retention,
+            "daily_new": new,
+            "max_reviews": max_reviews,
+            "day_starts_hour": day_starts,
+        }.items()
+        if v is not None
+    }
     if reset_parameters:
         changes["parameters"] = None
     try:
@@ -180,8 +194,14 @@ def settings_cmd(
     _say(f"new cards per day  {settings.daily_new}")
     _say(f"max reviews/day    {settings.max_reviews}")
     _say(f"day starts at      {settings.day_starts_hour:02d}:00 local time")
-    _say("FSRS parameters    " + ("defaults" if settings.parameters is None else
-                                 "fitted: " + ", ".join(f"{w:.3f}" for w in settings.parameters)))
+    _say(
+        "FSRS parameters    "
+        + (
+            "defaults"
+            if settings.parameters is None
+            else "fitted: " + ", ".join(f"{w:.3f}" for w in settings.parameters)
+        )
+    )
 
 
 def stats(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-workshop_app = typer.Typer(help="Instructor-run workshops: packs, the class server, joining and syncing.",
-                           no_args_is_help=True, rich_markup_mode=None)
+workshop_app = typer.Typer(
+    help="Instructor-run workshops: packs, the class server, joining and syncing.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -60,16 +62,20 @@ def validate(
 @workshop_app.command("serve")
 def serve(
     pack: Path = typer.Argument(..., help="The pack folder (or its workshop.yaml)."),
-    db: Optional[str] = typer.Option(None, "--db", help="SQLAlchemy URL; default SQLite in the data dir. "  # noqa: UP007
-                                     "Several workers need postgresql+psycopg://USER@HOST/DB."),
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="SQLAlchemy URL; default SQLite in the data dir. Several workers need postgresql+psycopg://USER@HOST/DB.",
+    ),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; 0.0.0.0 serves the room's network."),
-    port: int = typer.Option(8765, "--port", min=1, max=65535),
+    port: int = typer.Option(8765, "--port", min=1, max=65535, help="TCP port to listen on."),
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes (PostgreSQL only for >1)."),
     as_json: bool = typer.Option(False, "--json", help="Print url, code and token_file as JSON on the first line."),
-    ssl_certfile: Optional[Path] = typer.Option(None, "--ssl-certfile", help="TLS certificate (PEM)."),  # noqa: UP007
-    ssl_keyfile: Optional[Path] = typer.Option(None, "--ssl-keyfile", help="TLS private key (PEM)."),  # noqa: UP007
-    token_file: Optional[Path] = typer.Option(None, "--token-file",  # noqa: UP007
-                                              help="Where the instructor token is kept (mode 0600)."),
+    ssl_certfile: Path | None = typer.Option(None, "--ssl-certfile", help="TLS certificate (PEM)."),
+    ssl_keyfile: Path | None = typer.Option(None, "--ssl-keyfile", help="TLS private key (PEM)."),
+    token_file: Path | None = typer.Option(
+        None, "--token-file", help="Where the instructor token is kept (mode 0600)."
+    ),
     join_limit: str = typer.Option("30/minute", "--join-limit", help="Join attempts allowed per client address."),
     token_limit: str = typer.Option("1200/minute", "--token-limit", help="Requests allowed per token."),
 ) -> None:
@@ -78,7 +84,8 @@ def serve(
 
     from tutor import paths
     from tutor.workshop.pack import WorkshopError, load_pack
-    from tutor.workshop.server.serve import default_db_url, default_token_file, serve as run_server
+    from tutor.workshop.server.serve import default_db_url, default_token_file
+    from tutor.workshop.server.serve import serve as run_server
 
     for value, option in ((join_limit, "--join-limit"), (token_limit, "--token-limit")):
         try:
@@ -91,10 +98,19 @@ def serve(
             typer.echo(f"{_relative(problem.path)}:{problem.line}: {problem.message}", err=True)
         _fail("the pack has problems; fix them first")
     try:
-        run_server(pack, db_url=db or default_db_url(paths.home(), parsed.id),
-                   token_file=token_file or default_token_file(paths.home(), parsed.id), host=host, port=port,
-                   workers=workers, as_json=as_json, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
-                   join_limit=join_limit, token_limit=token_limit)
+        run_server(
+            pack,
+            db_url=db or default_db_url(paths.home(), parsed.id),
+            token_file=token_file or default_token_file(paths.home(), parsed.id),
+            host=host,
+            port=port,
+            workers=workers,
+            as_json=as_json,
+            ssl_certfile=ssl_certfile,
+            ssl_keyfile=ssl_keyfile,
+            join_limit=join_limit,
+            token_limit=token_limit,
+        )
     except WorkshopError as exc:
         _fail(str(exc))
 
@@ -120,7 +136,8 @@ def join(
 @workshop_app.command("status")
 def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """The joined workshop: connection, events waiting to be sent, the last successful sync, the agenda."""
-    from tutor.workshop.client import agenda, status as workshop_status
+    from tutor.workshop.client import agenda
+    from tutor.workshop.client import status as workshop_status
     from tutor.workshop.pack import WorkshopError
 
     try:
@@ -130,18 +147,32 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable 
     m = st.membership
     items = agenda(m)
     if as_json:
-        typer.echo(json.dumps({
-            "workshop": m.workshop_id, "title": m.title, "server": m.server_url, "name": m.name,
-            "online": st.online, "connection": st.detail, "waiting": st.waiting, "sent": st.sent,
-            "rejected": st.rejected, "server_events": st.server_events,
-            "last_sync": m.last_sync_at.isoformat() if m.last_sync_at else None, "last_error": m.last_error,
-            "agenda": [{"key": a.key, "title": a.title, "done": a.done} for a in items],
-        }))
+        typer.echo(
+            json.dumps(
+                {
+                    "workshop": m.workshop_id,
+                    "title": m.title,
+                    "server": m.server_url,
+                    "name": m.name,
+                    "online": st.online,
+                    "connection": st.detail,
+                    "waiting": st.waiting,
+                    "sent": st.sent,
+                    "rejected": st.rejected,
+                    "server_events": st.server_events,
+                    "last_sync": m.last_sync_at.isoformat() if m.last_sync_at else None,
+                    "last_error": m.last_error,
+                    "agenda": [{"key": a.key, "title": a.title, "done": a.done} for a in items],
+                }
+            )
+        )
         return
     last = m.last_sync_at.strftime("%Y-%m-%d %H:%M:%S UTC") if m.last_sync_at else "never"
     typer.echo(f"workshop     {m.title} ({m.workshop_id}) as {m.name}")
     typer.echo(f"server       {m.server_url}: {st.detail}")
-    typer.echo(f"events       {st.waiting} waiting, {st.sent} sent" + (f", {st.rejected} refused" if st.rejected else ""))
+    typer.echo(
+        f"events       {st.waiting} waiting, {st.sent} sent" + (f", {st.rejected} refused" if st.rejected else "")
+    )
     typer.echo(f"last sync    {last}" + (f" (last error: {m.last_error})" if m.last_error else ""))
     nxt = next((a for a in items if not a.done), None)
     for a in items:
@@ -152,7 +183,8 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable 
 @workshop_app.command("sync")
 def sync() -> None:
     """Send every waiting event now; exit 1 when the server cannot be reached (they stay queued)."""
-    from tutor.workshop.client import SyncError, sync as sync_now
+    from tutor.workshop.client import SyncError
+    from tutor.workshop.client import sync as sync_now
     from tutor.workshop.pack import WorkshopError
 
     try:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .. import __version__
 
@@ -21,8 +22,13 @@ def _stamp(path: Path) -> tuple:
     """What identifies a file's content cheaply; for a folder, every file in it."""
     try:
         if path.is_dir():
-            return tuple(sorted((str(p.relative_to(path)), *_stamp(p)) for p in path.rglob("*")
-                                if p.is_file() and "__pycache__" not in p.parts))
+            return tuple(
+                sorted(
+                    (str(p.relative_to(path)), *_stamp(p))
+                    for p in path.rglob("*")
+                    if p.is_file() and "__pycache__" not in p.parts
+                )
+            )
         st = path.stat()
         return (st.st_size, st.st_mtime_ns)
     except OSError:

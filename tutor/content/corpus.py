@@ -11,10 +11,11 @@ import os
 import pickle
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .exam_fit import problems as exam_fit_problems
 
@@ -64,7 +65,7 @@ class FileResult:
     problems: list[Problem] = field(default_factory=list)
     link_refs: list[tuple[str, Path, int]] = field(default_factory=list)
     sandbox_blocks: list[tuple[Path, int, str]] = field(default_factory=list)
-    items: list[Any] | None = None  # the models, one per entry; not cached (see blob)
+    items: list[Any] | None = None  # the models, one per entry; not cached (see blob); None once unpickled
     blob: bytes = b""  # the models pickled: unpickling them imports pydantic, which validation can skip
 
     def models(self) -> list[Any]:
@@ -163,7 +164,9 @@ class Index:
             self.link_refs += result.link_refs
             for entry in result.entries:
                 self._add(entry)
-        self.by_kind["lesson"] = dict(sorted(self.by_kind["lesson"].items(), key=lambda kv: (kv[1].data["order"], kv[0])))
+        self.by_kind["lesson"] = dict(
+            sorted(self.by_kind["lesson"].items(), key=lambda kv: (kv[1].data["order"], kv[0]))
+        )
         self._cross_check(memo)
         self.problems.sort()
 
@@ -213,8 +216,12 @@ class Index:
             known = ", ".join(family.data["tasks"]) or "none"
             self.problem(q, f"task {task!r} is not a task statement of family {fam_id!r} (known: {known})", line)
         elif q.data["domain"].get(fam_id) not in (None, task_domain):
-            self.problem(q, f"task {task!r} is in domain {task_domain!r}, but the question's domain for "
-                            f"{fam_id} is {q.data['domain'][fam_id]!r}", line)
+            self.problem(
+                q,
+                f"task {task!r} is in domain {task_domain!r}, but the question's domain for "
+                f"{fam_id} is {q.data['domain'][fam_id]!r}",
+                line,
+            )
 
     def _cross_check(self, memo: ContentCache | None) -> None:
         kinds = self.by_kind
@@ -292,7 +299,7 @@ def _prerequisite_cycle(graph: dict[str, list[str]]) -> list[str]:
             if nxt not in graph or nxt == node:
                 continue
             if state.get(nxt) == 1:
-                on_cycle.extend(n for n in path[path.index(nxt):] + [node] if n not in on_cycle)
+                on_cycle.extend(n for n in path[path.index(nxt) :] + [node] if n not in on_cycle)
             elif nxt not in state:
                 visit(nxt, path + [node])
         state[node] = 2

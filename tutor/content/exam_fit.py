@@ -16,8 +16,9 @@ import math
 import re
 import statistics
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 CHOICE_TYPES = ("single", "multi")  # what mocks draw; true/false, numeric and order stay in review
 

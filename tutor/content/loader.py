@@ -8,12 +8,15 @@ references across files are checked by ``corpus.Index``, which `tutor validate` 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .cache import ContentCache
+from .corpus import Entry, FileResult, Index, Problem, collect, content_roots
 from .lessons import FILE_NAME, parse_lesson
 from .schema import (
     Drill,
@@ -27,14 +30,18 @@ from .schema import (
     Question,
     Section,
 )
-from .cache import ContentCache
-from .corpus import Entry, FileResult, Index, Problem, collect, content_roots
 from .yamlio import YamlError, line_of, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
-COLLECTIONS = {"lesson": "lessons", "question": "questions", "drill": "drills", "exam profile": "exams",
-               "exam family": "families", "lab": "labs"}
+COLLECTIONS = {
+    "lesson": "lessons",
+    "question": "questions",
+    "drill": "drills",
+    "exam profile": "exams",
+    "exam family": "families",
+    "lab": "labs",
+}
 
 
 @dataclass
@@ -76,6 +83,7 @@ class Catalog:
 
     def labs_for(self, ref: str) -> list[Lab]:
         """Labs that teach a lesson (``s3``) or one of its sections (``s3#versioning``)."""
+
         def teaches(lab: Lab) -> bool:
             if "#" in ref:
                 return ref in lab.lessons or ref.partition("#")[0] in lab.lessons
@@ -90,8 +98,9 @@ class Catalog:
         done: set[str] = set()
         ordered: list[Lab] = []
         while remaining:
-            ready = [lab for lab in remaining.values() if all(p in done or p not in self.labs
-                                                                for p in lab.prerequisites)]
+            ready = [
+                lab for lab in remaining.values() if all(p in done or p not in self.labs for p in lab.prerequisites)
+            ]
             if not ready:  # a cycle (validate reports it): fall back to the plain order for the rest
                 ready = list(remaining.values())
             nxt = min(ready, key=lambda lab: (lab.difficulty, lab.estimated_minutes, lab.id))
@@ -111,21 +120,40 @@ def entry_of(kind: str, model: Any) -> Entry:
     elif kind == "glossary term":
         data = {"section": model.section}
     elif kind == "question":
-        data = {"lesson": model.lesson, "lab": model.lab, "domain": dict(model.domain), "prompt": model.prompt,
-                "task": list(model.task), "type": model.type, "difficulty": model.difficulty,
-                "options": list(model.options), "answer": model.answer}
+        data = {
+            "lesson": model.lesson,
+            "lab": model.lab,
+            "domain": dict(model.domain),
+            "prompt": model.prompt,
+            "task": list(model.task),
+            "type": model.type,
+            "difficulty": model.difficulty,
+            "options": list(model.options),
+            "answer": model.answer,
+        }
     elif kind == "exam family":
-        data = {"domains": [d.id for d in model.domains], "tasks": model.task_domains(),
-                "task_names": model.task_names()}
+        data = {
+            "domains": [d.id for d in model.domains],
+            "tasks": model.task_domains(),
+            "task_names": model.task_names(),
+        }
     elif kind == "exam profile":
         coverage = model.task_coverage.model_dump() if model.task_coverage else None
-        data = {"family": model.family, "domains": [d.id for d in model.domains], "questions": model.questions,
-                "domain_weights": [(d.id, d.weight) for d in model.domains], "task_coverage": coverage}
+        data = {
+            "family": model.family,
+            "domains": [d.id for d in model.domains],
+            "questions": model.questions,
+            "domain_weights": [(d.id, d.weight) for d in model.domains],
+            "task_coverage": coverage,
+        }
     elif kind == "drill":
         data = {"lesson": model.lesson}
     else:
-        data = {"lessons": list(model.lessons), "questions": list(model.questions),
-                "prerequisites": list(model.prerequisites)}
+        data = {
+            "lessons": list(model.lessons),
+            "questions": list(model.questions),
+            "prerequisites": list(model.prerequisites),
+        }
     ident = model.term.lower() if kind == "glossary term" else model.id
     return Entry(kind, ident, model.origin.path, model.origin.line, data)
 
@@ -140,6 +168,7 @@ class _FileParser:
         self.current.problems.append(Problem(path, line, message))
 
     def add(self, kind: str, model: Any) -> None:
+        assert self.current.items is not None  # a file being loaded always collects its models
         self.current.items.append(model)
         self.current.entries.append(entry_of(kind, model))
 
@@ -225,7 +254,9 @@ class _FileParser:
             if q:
                 self.add("question", q)
                 # task statements are checked across files, against domains.yaml: point at their line
-                self.current.entries[-1].data["task_line"] = line_of(item, ("task",), q.origin.line)
+                self.current.entries[-1].data["task_line"] = line_of(
+                    item, ("task",), (q.origin.line if q.origin else 1)
+                )
 
     def load_drills(self, path: Path) -> None:
         for item in self.yaml_list(path):
@@ -245,7 +276,9 @@ class _FileParser:
             exam = self.build(ExamProfile, data, path)
             if exam:
                 self.add("exam profile", exam)
-                self.current.entries[-1].data["coverage_line"] = line_of(data, ("task_coverage",), exam.origin.line)
+                self.current.entries[-1].data["coverage_line"] = line_of(
+                    data, ("task_coverage",), (exam.origin.line if exam.origin else 1)
+                )
 
     def load_lab(self, folder: Path) -> None:
         path = folder / "lab.yaml"
@@ -258,7 +291,7 @@ class _FileParser:
         lab = self.build(Lab, data, path)
         if lab is None:
             return
-        line = lab.origin.line
+        line = lab.origin.line if lab.origin else 1
         if lab.id != folder.name:
             self.problem(path, line, f"id {lab.id!r} does not match the folder name {folder.name!r}")
         for attr in ("handout", "solution"):
@@ -276,8 +309,11 @@ class _FileParser:
                     defined[module] = _functions_in(folder / (module.replace(".", "/") + ".py"))
                 funcs = defined[module]
                 if funcs is None:
-                    self.problem(check.origin.path if check.origin else path, line,
-                                 f"check {check.id!r}: module {module}.py is missing or does not parse")
+                    self.problem(
+                        check.origin.path if check.origin else path,
+                        line,
+                        f"check {check.id!r}: module {module}.py is missing or does not parse",
+                    )
                 elif func not in funcs:
                     self.problem(path, line, f"check {check.id!r}: {module}.py defines no function {func!r}")
         self.add("lab", lab)

@@ -145,9 +145,8 @@ class Question(Strict):
         elif kind == "numeric":
             if isinstance(ans, bool) or not isinstance(ans, (int, float)) or opts:
                 raise ValueError("a numeric answer is a number, with no options")
-        elif kind == "order":
-            if not (isinstance(ans, str) and sorted(ans) == sorted(letters)):
-                raise ValueError(f"an order answer lists every letter {letters} once, got {ans!r}")
+        elif kind == "order" and not (isinstance(ans, str) and sorted(ans) == sorted(letters)):
+            raise ValueError(f"an order answer lists every letter {letters} once, got {ans!r}")
         return ans
 
     def is_correct(self, response: Any) -> bool:
@@ -296,9 +295,8 @@ class Expect(Strict):
     @model_validator(mode="before")
     @classmethod
     def _exactly_one(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            if len(data) != 1:
-                raise ValueError(f"an expectation has exactly one matcher key, got {sorted(data) or 'none'}")
+        if isinstance(data, dict) and len(data) != 1:
+            raise ValueError(f"an expectation has exactly one matcher key, got {sorted(data) or 'none'}")
         return data
 
     def kind(self) -> str:

@@ -122,12 +122,14 @@ class SearchIndex:
             "title, chapter, body, kind UNINDEXED, lesson UNINDEXED, anchor UNINDEXED, "
             "tokenize = 'unicode61 remove_diacritics 2')"
         )
-        rows = []
+        rows: list[tuple[str, str, str, str, str, str | None]] = []
         for lesson in catalog.lessons.values():
             intro = " ".join([lesson.summary, *lesson.objectives, plain_text(lesson.intro)])
             rows.append((lesson.title, lesson.title, intro, "lesson", lesson.id, None))
             for section in lesson.sections:
-                rows.append((section.title, lesson.title, plain_text(section.body), "section", lesson.id, section.anchor))
+                rows.append(
+                    (section.title, lesson.title, plain_text(section.body), "section", lesson.id, section.anchor)
+                )
         for entry in catalog.glossary:
             lesson_id, _, anchor = entry.section.partition("#")
             chapter = catalog.lessons[lesson_id].title if lesson_id in catalog.lessons else ""

@@ -13,7 +13,7 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class LineDict(dict):
     """A dict that knows the line of itself and of each of its keys (1-based)."""
 
-    __slots__ = ("line", "key_lines")
+    __slots__ = ("key_lines", "line")
 
     def __init__(self, *args: Any, line: int = 1, key_lines: dict | None = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -31,9 +31,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
@@ -51,7 +49,7 @@ class YamlError(Exception):
 def load_yaml(text: str, path: Path, line_offset: int = 0) -> Any:
     """Parse YAML; a syntax error becomes a YamlError with the file and line."""
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset

@@ -75,10 +75,25 @@ def finish(drill: Drill, answer: str, confirmed: list[str], started_at: datetime
     detected = detect(drill, answer)
     rating = rating_for(len(confirmed), len(drill.key_points))
     with session() as s:
-        s.add(DrillAttempt(drill_id=drill.id, started_at=started_at.astimezone(UTC), duration_s=duration_s,
-                           answer=answer, detected=json.dumps(detected), confirmed=json.dumps(confirmed),
-                           rating=rating))
-        outbox.record(s.connection(), "drill_done", drill=drill.id, covered=len(confirmed),
-                      total=len(drill.key_points), rating=rating, duration_s=round(duration_s, 3))
+        s.add(
+            DrillAttempt(
+                drill_id=drill.id,
+                started_at=started_at.astimezone(UTC),
+                duration_s=duration_s,
+                answer=answer,
+                detected=json.dumps(detected),
+                confirmed=json.dumps(confirmed),
+                rating=rating,
+            )
+        )
+        outbox.record(
+            s.connection(),
+            "drill_done",
+            drill=drill.id,
+            covered=len(confirmed),
+            total=len(drill.key_points),
+            rating=rating,
+            duration_s=round(duration_s, 3),
+        )
     record_answer("drill", drill.id, rating, int(duration_s * 1000), source="drill")
     return DrillResult(drill.id, detected, confirmed, rating, duration_s)

@@ -33,9 +33,15 @@ def profile_for(catalog: Catalog, profile_id: str, count: int) -> ExamProfile:
     if family is None:
         raise ExamError("practice sets need the 'saa' exam family in question_bank/domains.yaml")
     title = KINDS[kind] + (f": {_label(catalog, kind, arg)}" if arg else "")
-    return ExamProfile(id=profile_id, title=f"Practice · {title}", family="saa", questions=max(1, count),
-                       minutes=max(5, round(count * 1.5)), domains=[{"id": d.id, "weight": 1} for d in family.domains],
-                       scoring={"min": 0, "max": 100, "passing": 70})
+    return ExamProfile(
+        id=profile_id,
+        title=f"Practice · {title}",
+        family="saa",
+        questions=max(1, count),
+        minutes=max(5, round(count * 1.5)),
+        domains=[{"id": d.id, "weight": 1} for d in family.domains],
+        scoring={"min": 0, "max": 100, "passing": 70},
+    )
 
 
 def _label(catalog: Catalog, kind: str, arg: str) -> str:
@@ -68,9 +74,12 @@ def build(catalog: Catalog, kind: str, arg: str = "", seed: int | None = None, s
         raise ExamError(f"a practice set is by {', '.join(KINDS)}; not {kind!r}")
     pool = pool[:size]
     if not pool:
-        empty = {"domain": f"no questions in domain {arg!r}", "chapter": f"no questions for chapter {arg!r}",
-                 "wrong": "no wrong answers yet: sit an exam or review some cards first",
-                 "weakest": "no reviewed cards yet: review some cards first"}
+        empty = {
+            "domain": f"no questions in domain {arg!r}",
+            "chapter": f"no questions for chapter {arg!r}",
+            "wrong": "no wrong answers yet: sit an exam or review some cards first",
+            "weakest": "no reviewed cards yet: review some cards first",
+        }
         raise ExamError(empty[kind])
     profile_id = f"{PREFIX}{kind}" + (f"--{arg}" if arg else "")
     return PracticeSet(profile_for(catalog, profile_id, len(pool)), pool)
@@ -81,8 +90,10 @@ def wrong_answers() -> list[str]:
     from tutor.store.db import session
 
     with session(read_only=True) as s:
-        rows = s.connection().exec_driver_sql(
-            """
+        rows = (
+            s.connection()
+            .exec_driver_sql(
+                """
             SELECT item, MAX(at) AS at, wrong FROM (
                 SELECT c.item_id AS item, r.reviewed_at AS at, r.rating = 1 AS wrong
                 FROM review_log r JOIN card c ON c.id = r.card_id WHERE c.kind = 'question'
@@ -90,5 +101,7 @@ def wrong_answers() -> list[str]:
                 SELECT a.question_id, a.answered_at, a.correct = 0 FROM exam_answer a WHERE a.answered_at IS NOT NULL
             ) GROUP BY item ORDER BY at DESC
             """
-        ).all()
+            )
+            .all()
+        )
     return [item for item, _, wrong in rows if wrong]

@@ -50,8 +50,15 @@ class ExamSession:
     # -- lifecycle -----------------------------------------------------------------------
 
     @classmethod
-    def start(cls, catalog: Catalog, profile_id: str, *, mode: str = "exam", seed: int | None = None,
-              avoid_recent: bool = True) -> ExamSession:
+    def start(
+        cls,
+        catalog: Catalog,
+        profile_id: str,
+        *,
+        mode: str = "exam",
+        seed: int | None = None,
+        avoid_recent: bool = True,
+    ) -> ExamSession:
         """A new attempt. With an explicit ``seed`` and ``avoid_recent=False`` the exam is the same for everyone."""
         if mode not in ("exam", "practice"):
             raise ExamError(f"mode is 'exam' or 'practice', not {mode!r}")
@@ -72,8 +79,9 @@ class ExamSession:
 
         seed = seed if seed is not None else random.SystemRandom().randrange(1, 10**9)
         chosen = build(catalog, kind, arg, seed)
-        attempt_id = records.create_attempt(chosen.profile.id, "practice", seed, chosen.profile.minutes * 60,
-                                            chosen.question_ids)
+        attempt_id = records.create_attempt(
+            chosen.profile.id, "practice", seed, chosen.profile.minutes * 60, chosen.question_ids
+        )
         session = cls(attempt_id, chosen.profile, [catalog.questions[q] for q in chosen.question_ids], "practice", seed)
         session._since = time.monotonic()
         return session
@@ -87,8 +95,15 @@ class ExamSession:
         missing = [a.question_id for a in row.answers if a.question_id not in catalog.questions]
         if missing:
             raise ExamError(f"attempt {attempt_id} uses questions that are no longer installed: {', '.join(missing)}")
-        session = cls(row.id, profile, [catalog.questions[a.question_id] for a in row.answers], row.mode, row.seed,
-                      used_s=row.elapsed_s, submitted=row.status == "submitted")
+        session = cls(
+            row.id,
+            profile,
+            [catalog.questions[a.question_id] for a in row.answers],
+            row.mode,
+            row.seed,
+            used_s=row.elapsed_s,
+            submitted=row.status == "submitted",
+        )
         for a in row.answers:
             if a.response is not None:
                 session.responses[a.position] = a.response
@@ -171,8 +186,14 @@ class ExamSession:
         if self.submitted:
             return self.result(catalog)
         outcome = self.result(catalog)
-        records.finish_attempt(self.attempt_id, outcome.correct, outcome.scaled, outcome.passed, self.elapsed(),
-                               [(d.domain, d.correct, d.total) for d in outcome.domains])
+        records.finish_attempt(
+            self.attempt_id,
+            outcome.correct,
+            outcome.scaled,
+            outcome.passed,
+            self.elapsed(),
+            [(d.domain, d.correct, d.total) for d in outcome.domains],
+        )
         self.submitted, self._since = True, None
         wrong = [q.id for i, q in enumerate(self.questions) if not self.correct.get(i, False) and i in self.responses]
         if wrong:

@@ -63,6 +63,9 @@ def lab_for_lapses(catalog: Catalog, lapses_by_domain: dict[str, int]) -> Step |
         if lab_id:
             fam = catalog.families.get("saa")
             name = next((d.name for d in fam.domains if d.id == domain), domain) if fam else domain
-            return Step(f"{count} recent lapses in {name}: try the lab {catalog.labs[lab_id].title}",
-                        f"app.open_lab('{lab_id}')", "b")
+            return Step(
+                f"{count} recent lapses in {name}: try the lab {catalog.labs[lab_id].title}",
+                f"app.open_lab('{lab_id}')",
+                "b",
+            )
     return None

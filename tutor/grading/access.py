@@ -24,8 +24,17 @@ from typing import Any
 from tutor.grading.iam import Decision, PolicyDocument, Request, StatementRef, evaluate
 from tutor.grading.policy import as_list, normalize_principal, split_operator, statements
 
-__all__ = ["Probe", "Grant", "Universe", "universe", "grants", "distinct", "others_who_can_assume", "describe_principals",
-           "FRESH_ACCOUNT"]
+__all__ = [
+    "FRESH_ACCOUNT",
+    "Grant",
+    "Probe",
+    "Universe",
+    "describe_principals",
+    "distinct",
+    "grants",
+    "others_who_can_assume",
+    "universe",
+]
 
 ACTION_TOKEN = "Tutorprobe"
 RESOURCE_TOKEN = "tutorprobe"
@@ -126,7 +135,9 @@ class Universe:
                 for action in self.actions:
                     for resource in self.resources:
                         request = Request(
-                            action=str(action.value), resource=str(resource.value), principal=principal.value,
+                            action=str(action.value),
+                            resource=str(resource.value),
+                            principal=principal.value,
                             context=values,
                         )
                         yield request, principal, action, resource, context
@@ -135,8 +146,9 @@ class Universe:
 def _policies(policies: Any) -> list[PolicyDocument]:
     if isinstance(policies, (PolicyDocument, Mapping, str)):
         policies = [policies]
-    return [PolicyDocument.of(p, name="" if isinstance(p, PolicyDocument) else f"#{i}") for i, p in
-            enumerate(policies, 1)]
+    return [
+        PolicyDocument.of(p, name="" if isinstance(p, PolicyDocument) else f"#{i}") for i, p in enumerate(policies, 1)
+    ]
 
 
 def universe(
@@ -224,8 +236,8 @@ def universe(
         collector.add(FRESH_VALUE, f"any other {key}")
         collector.add(None, f"no {key}")
 
-    for value in principals:
-        who.add(value, value or "an anonymous caller")
+    for principal in principals:
+        who.add(principal, principal or "an anonymous caller")
     if not named_principal and not who.items:
         who.add(None, "the principal")
     elif named_principal:
@@ -272,8 +284,10 @@ class Grant:
         if with_principal:
             text = f"{self.principal.shown} may call {text}"
         conditions = [
-            f"without {key}" if probe.value is None
-            else f"for {probe.shown}" if probe.value == FRESH_VALUE
+            f"without {key}"
+            if probe.value is None
+            else f"for {probe.shown}"
+            if probe.value == FRESH_VALUE
             else f"with {key} {probe.shown}"
             for key, probe in sorted(self.context.items())
         ]

@@ -17,8 +17,10 @@ QUESTION = re.compile(
     r"(?:\s+on\s+(?P<resource>\S+))?(?:\s+with\s+(?P<context>.+))?\s*\??\s*$",
     re.IGNORECASE,
 )
-USAGE = ("Ask like: can role/NAME do SERVICE:Action on ARN [with key=value ...]\n"
-         "e.g. can role/thumbnail-lambda do s3:PutObject on arn:aws:s3:::uploads-bucket/x.jpg")
+USAGE = (
+    "Ask like: can role/NAME do SERVICE:Action on ARN [with key=value ...]\n"
+    "e.g. can role/thumbnail-lambda do s3:PutObject on arn:aws:s3:::uploads-bucket/x.jpg"
+)
 
 
 def is_question(text: str) -> bool:
@@ -40,7 +42,7 @@ def answer(text: str, iam_client: Any, account_id: str = "123456789012") -> str:
             return f"'{pair}' is not key=value.\n{USAGE}"
         context[key] = value
     try:
-        policies = load_policies(iam_client, **{kind: name})
+        policies = load_policies(iam_client, **{kind: str(name)})  # type: ignore[arg-type]  # kind is role|user|group
     except Exception as exc:  # noqa: BLE001 - NoSuchEntity and friends, said plainly
         return f"Cannot read the policies of {kind} {name}: {exc}"
     principal = f"arn:aws:iam::{account_id}:{kind}/{name}"

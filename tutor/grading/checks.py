@@ -29,20 +29,20 @@ from tutor.content.schema import Check, Lab
 from tutor.grading.matchers import match
 
 __all__ = [
-    "GradingError",
+    "CHECK_TIMEOUT",
+    "CheckContext",
     "CheckFailed",
     "CheckOutcome",
     "CheckResult",
-    "CheckContext",
+    "GradingError",
     "Report",
-    "run_check",
-    "grade",
     "compute_score",
-    "kept_score",
+    "grade",
     "hint_cost",
-    "weight_label",
+    "kept_score",
     "load_python_check",
-    "CHECK_TIMEOUT",
+    "run_check",
+    "weight_label",
 ]
 
 # Seconds a single check may take before it is abandoned. It only catches a hang (a lab bug, a stuck sandbox):
@@ -278,7 +278,7 @@ def load_python_check(lab_dir: Path, spec: str) -> Callable[[Any], Any]:
             _MODULES[key] = module
     function = getattr(module, function_name, None)
     if not callable(function):
-        raise AttributeError(f"{path.name} defines no function {function_name!r}")
+        raise AttributeError(f"{path.name} defines no function {function_name!r}")  # noqa: TRY004 - a missing name
     return function
 
 
@@ -289,7 +289,7 @@ def _coerce(result: Any) -> CheckOutcome:
         return result
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], bool):
         return CheckOutcome(result[0], "" if result[1] is None else str(result[1]))
-    if hasattr(result, "passed") and isinstance(getattr(result, "passed"), bool):
+    if hasattr(result, "passed") and isinstance(result.passed, bool):
         return CheckOutcome(result.passed, str(getattr(result, "message", "") or ""))
     raise TypeError(f"returned {type(result).__name__} instead of a bool, (bool, message) or CheckOutcome")
 
@@ -424,13 +424,13 @@ def compute_score(passed_weight: float, total_weight: float, hints_used: int = 0
         return 0
     weighted = 100.0 * passed_weight / total_weight
     factor = max(HINT_FLOOR, 1.0 - HINT_PENALTY * max(0, hints_used))
-    return int(round(weighted * factor))
+    return round(weighted * factor)
 
 
 def kept_score(new_score: int, recorded_score: float, passed_before: bool) -> int:
     """The score to record after a grading run. Once every check has passed, the lab is learnt: a hint or the
     solution looked at afterwards (to compare, to revise) never lowers the score already earned."""
-    return max(new_score, int(round(recorded_score))) if passed_before else new_score
+    return max(new_score, round(recorded_score)) if passed_before else new_score
 
 
 def hint_cost(hints_used: int, passed_before: bool) -> str:
@@ -439,8 +439,10 @@ def hint_cost(hints_used: int, passed_before: bool) -> str:
         return "Hints are free now: you have passed this lab, so your score stays as it is."
     if HINT_PENALTY * (hints_used + 1) > 1 - HINT_FLOOR + 1e-9:
         return "This hint costs nothing more: hints never take away more than half of the score."
-    return (f"Each hint lowers this attempt's score by {HINT_PENALTY:.0%} (never by more than "
-            f"{1 - HINT_FLOOR:.0%} in all); this would be hint {hints_used + 1}.")
+    return (
+        f"Each hint lowers this attempt's score by {HINT_PENALTY:.0%} (never by more than "
+        f"{1 - HINT_FLOOR:.0%} in all); this would be hint {hints_used + 1}."
+    )
 
 
 def weight_label(weight: float, total_weight: float) -> str:

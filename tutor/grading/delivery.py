@@ -14,8 +14,9 @@ def take_messages(sqs: Any, url: str, marker: str, *, rounds: int = 10) -> list[
     mine, borrowed = [], []
     try:
         for _ in range(rounds):
-            batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30,
-                                        WaitTimeSeconds=0).get("Messages", [])
+            batch = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30, WaitTimeSeconds=0
+            ).get("Messages", [])
             if not batch:
                 break
             for message in batch:
@@ -33,9 +34,18 @@ def take_messages(sqs: Any, url: str, marker: str, *, rounds: int = 10) -> list[
     return mine
 
 
-def queue_policy_problem(raw_policy: str | None, *, queue_arn: str, service: str, service_name: str, source_arn: str,
-                         source_label: str, other_sources: list[str], other_actions: list[str],
-                         account_id: str) -> str | None:
+def queue_policy_problem(
+    raw_policy: str | None,
+    *,
+    queue_arn: str,
+    service: str,
+    service_name: str,
+    source_arn: str,
+    source_label: str,
+    other_sources: list[str],
+    other_actions: list[str],
+    account_id: str,
+) -> str | None:
     """Why a queue policy does not let ``service`` send for exactly ``source_arn`` and nothing more; None if it does.
 
     ``raw_policy`` is the queue's Policy attribute as SQS returns it. The policy must allow sqs:SendMessage
@@ -57,26 +67,44 @@ def queue_policy_problem(raw_policy: str | None, *, queue_arn: str, service: str
     context = {"aws:SourceArn": source_arn, "aws:SourceAccount": account_id}
     request = Request(action="sqs:SendMessage", resource=queue_arn, principal=service, context=context)
     if not evaluate(request, doc).allowed:
-        return f"The policy does not let {service_name} ({service}) call sqs:SendMessage on the queue for {source_label}."
+        return (
+            f"The policy does not let {service_name} ({service}) call sqs:SendMessage on the queue for {source_label}."
+        )
 
-    found = grants(doc, principals=[service], actions=["sqs:SendMessage", *other_actions], on=queue_arn,
-                   context={"aws:SourceArn": [source_arn, *other_sources], "aws:SourceAccount": account_id})
+    found = grants(
+        doc,
+        principals=[service],
+        actions=["sqs:SendMessage", *other_actions],
+        on=queue_arn,
+        context={"aws:SourceArn": [source_arn, *other_sources], "aws:SourceAccount": account_id},
+    )
     by_service = [g for g in found if str(g.principal.value).lower() == service.lower()]
     sending = [g for g in by_service if action_matches("sqs:SendMessage", g.request.action)]
     wrong_source = [g for g in sending if g.request.context.get("aws:sourcearn") != source_arn]
     # a source the learner can recognise first, then "no source at all", then "any other source"
-    wrong_source.sort(key=lambda g: (0 if g.request.context.get("aws:sourcearn") in other_sources else
-                                     1 if g.request.context.get("aws:sourcearn") is None else 2))
+    wrong_source.sort(
+        key=lambda g: (
+            0
+            if g.request.context.get("aws:sourcearn") in other_sources
+            else 1
+            if g.request.context.get("aws:sourcearn") is None
+            else 2
+        )
+    )
     if wrong_source:
         grant = wrong_source[0]
         sent_for = grant.request.context.get("aws:sourcearn")
         if sent_for is None:
-            return (f"The policy lets {service_name} send without naming {source_label} (via {grant.via}). "
-                    "Add a condition on aws:SourceArn.")
+            return (
+                f"The policy lets {service_name} send without naming {source_label} (via {grant.via}). "
+                "Add a condition on aws:SourceArn."
+            )
         shown = grant.context.get("aws:sourcearn")
         other = sent_for if sent_for in other_sources or shown is None else shown.shown
-        return (f"The policy also accepts messages sent for {other} (via {grant.via}): the aws:SourceArn "
-                f"condition must match {source_label} exactly.")
+        return (
+            f"The policy also accepts messages sent for {other} (via {grant.via}): the aws:SourceArn "
+            f"condition must match {source_label} exactly."
+        )
     for grant in by_service:
         if not action_matches("sqs:SendMessage", grant.request.action):
             return f"The policy grants more than sending: {grant.action.shown} is allowed too (via {grant.via})."
@@ -84,11 +112,20 @@ def queue_policy_problem(raw_policy: str | None, *, queue_arn: str, service: str
     own = f"arn:aws:iam::{account_id}:"
     # only the source's own service can send with the source's ARN, so a service principal "*" lets in is harmless
     # when the condition pins that ARN
-    strangers = distinct((g for g in found if str(g.principal.value).lower() != service.lower()
-                          and not str(g.principal.value).startswith(own)
-                          and not (g.principal.value and not g.principal.value.startswith("arn:")
-                                   and g.request.context.get("aws:sourcearn") == source_arn)),
-                         key=lambda g: g.principal.value)
+    strangers = distinct(
+        (
+            g
+            for g in found
+            if str(g.principal.value).lower() != service.lower()
+            and not str(g.principal.value).startswith(own)
+            and not (
+                g.principal.value
+                and not g.principal.value.startswith("arn:")
+                and g.request.context.get("aws:sourcearn") == source_arn
+            )
+        ),
+        key=lambda g: g.principal.value,
+    )
     if strangers:
         listed = "; ".join(f"{g.principal.shown} may call {g.action.shown} (via {g.via})" for g in strangers[:3])
         return f"The queue accepts more than {service_name}: {listed}. Only {service_name} may write to it."

@@ -28,7 +28,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from tutor.grading.policy import (
@@ -44,20 +44,20 @@ from tutor.grading.policy import (
 )
 
 __all__ = [
-    "PolicyDocument",
-    "StatementRef",
-    "Request",
     "Decision",
     "PermissionReport",
-    "evaluate",
-    "explain",
-    "can_assume",
-    "exact_permissions",
+    "PolicyDocument",
+    "PolicyEvaluator",
+    "Request",
+    "StatementRef",
     "allowed_actions",
+    "can_assume",
+    "evaluate",
+    "exact_permissions",
+    "explain",
+    "load_bucket_policy",
     "load_policies",
     "load_trust_policy",
-    "load_bucket_policy",
-    "PolicyEvaluator",
 ]
 
 DecisionKind = Literal["explicit-deny", "allow", "implicit-deny"]
@@ -212,11 +212,11 @@ def _date(text: str) -> float | None:
     except ValueError:
         pass
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text)
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 
@@ -297,7 +297,7 @@ def _condition_block_holds(
             policy_values = [v for v in resolved if v is not None]
         negated = base in _NEGATED
 
-        def value_ok(rv: str) -> bool:
+        def value_ok(rv: str, compare=compare, policy_values=policy_values, negated=negated) -> bool:
             hit = any(compare(rv, pv) for pv in policy_values)
             return not hit if negated else hit
 
@@ -660,16 +660,24 @@ def exact_permissions(
 
     missing = []
     for action, resource in expected:
-        request = Request(action=_instantiate(action, _PROBE), resource=_instantiate(resource, _PROBE_RESOURCE),
-                          principal=principal, context=ctx)
+        request = Request(
+            action=_instantiate(action, _PROBE),
+            resource=_instantiate(resource, _PROBE_RESOURCE),
+            principal=principal,
+            context=ctx,
+        )
         if not evaluate(request, docs).allowed:
             missing.append(f"{action} on {resource}")
 
     seeds = [a for a, _ in expected] + list(_CROSS_SERVICE)
-    space = universe(docs, principals=[principal] if principal else [], actions=seeds,
-                     resources=[r for _, r in expected] + _neighbours([r for _, r in expected]) + list(existing),
-                     context=ctx,
-                     common_actions=COMMON_ACTIONS)
+    space = universe(
+        docs,
+        principals=[principal] if principal else [],
+        actions=seeds,
+        resources=[r for _, r in expected] + _neighbours([r for _, r in expected]) + list(existing),
+        context=ctx,
+        common_actions=COMMON_ACTIONS,
+    )
     extra: dict[tuple[str, str], str] = {}
     for request, _, ap, rp, _ in space.requests():
         if (ap.shown, rp.shown) in extra or is_expected(request.action, request.resource):
@@ -682,7 +690,7 @@ def exact_permissions(
 
 def _neighbours(resources: Iterable[str]) -> list[str]:
     """Resources next to the expected ones (the bucket of ``bucket/*``), named so a report reads well."""
-    out = []
+    out: list[str] = []
     for resource in resources:
         out.extend(p.shown for p in _resource_variants(resource) if p.shown.endswith(" itself"))
     return [s.removesuffix(" itself") for s in out]

@@ -42,7 +42,7 @@ from typing import Any
 
 from tutor.content.schema import Expect
 
-__all__ = ["Verdict", "match", "loosely_equal", "describe"]
+__all__ = ["Verdict", "describe", "loosely_equal", "match"]
 
 
 @dataclass(frozen=True)

@@ -21,24 +21,24 @@ from typing import Any
 from urllib.parse import unquote
 
 __all__ = [
+    "LifecycleRule",
     "PolicyError",
-    "parse_policy",
-    "statements",
-    "as_list",
-    "normalize_principal",
-    "principal_matches_any",
-    "is_public_principal",
-    "canonical_operator",
-    "split_operator",
-    "normalize_conditions",
-    "condition_value",
+    "Transition",
     "action_matches",
     "arn_matches",
-    "find_statements",
+    "as_list",
+    "canonical_operator",
+    "condition_value",
     "covers",
-    "Transition",
-    "LifecycleRule",
+    "find_statements",
+    "is_public_principal",
     "lifecycle_rules",
+    "normalize_conditions",
+    "normalize_principal",
+    "parse_policy",
+    "principal_matches_any",
+    "split_operator",
+    "statements",
 ]
 
 
@@ -76,14 +76,16 @@ def parse_policy(doc: str | bytes | Mapping[str, Any] | None) -> dict[str, Any]:
     text = doc.strip()
     if not text:
         return {}
-    if text.startswith("%7B") or text.startswith("%7b"):
+    if text.startswith(("%7B", "%7b")):
         text = unquote(text)
     try:
         parsed = json.loads(text)
     except json.JSONDecodeError as exc:
         parsed = _python_literal(text)  # moto returns CloudFormation-made policies as a Python repr
         if parsed is None:
-            raise PolicyError(f"the policy is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+            raise PolicyError(
+                f"the policy is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            ) from None
     if not isinstance(parsed, dict):
         raise PolicyError("a policy document is a JSON object with a Statement")
     return parsed
@@ -485,9 +487,7 @@ class LifecycleRule:
         return next((t for t in self.transitions if t.storage_class.upper() == storage_class.upper()), None)
 
     def noncurrent_transition_to(self, storage_class: str) -> Transition | None:
-        return next(
-            (t for t in self.noncurrent_transitions if t.storage_class.upper() == storage_class.upper()), None
-        )
+        return next((t for t in self.noncurrent_transitions if t.storage_class.upper() == storage_class.upper()), None)
 
     def applies_to(self, key: str) -> bool:
         """Whether the rule's prefix covers an object key or key prefix (tags and sizes are not considered)."""
@@ -544,20 +544,18 @@ def lifecycle_rules(config: Any, *, enabled_only: bool = False) -> list[Lifecycl
     """
     out = []
     for rule in _rules_of(config):
-        flt = rule.get("Filter") if isinstance(rule.get("Filter"), Mapping) else {}
-        conj = flt.get("And") if isinstance(flt.get("And"), Mapping) else {}
+        flt: Mapping[str, Any] = rule["Filter"] if isinstance(rule.get("Filter"), Mapping) else {}
+        conj: Mapping[str, Any] = flt["And"] if isinstance(flt.get("And"), Mapping) else {}
         prefix = flt.get("Prefix", conj.get("Prefix", rule.get("Prefix", ""))) or ""
         tags = _tags(conj.get("Tags")) if conj else {}
         if isinstance(flt.get("Tag"), Mapping):
             tags.update(_tags([flt["Tag"]]))
-        expiration = rule.get("Expiration") if isinstance(rule.get("Expiration"), Mapping) else {}
-        noncurrent_exp = (
-            rule.get("NoncurrentVersionExpiration")
-            if isinstance(rule.get("NoncurrentVersionExpiration"), Mapping)
-            else {}
+        expiration: Mapping[str, Any] = rule["Expiration"] if isinstance(rule.get("Expiration"), Mapping) else {}
+        noncurrent_exp: Mapping[str, Any] = (
+            rule["NoncurrentVersionExpiration"] if isinstance(rule.get("NoncurrentVersionExpiration"), Mapping) else {}
         )
-        abort = (
-            rule.get("AbortIncompleteMultipartUpload")
+        abort: Mapping[str, Any] = (
+            rule["AbortIncompleteMultipartUpload"]
             if isinstance(rule.get("AbortIncompleteMultipartUpload"), Mapping)
             else {}
         )

@@ -11,10 +11,15 @@ import importlib.util
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tutor.sandbox import AwsCli
+
 
 from tutor.content import Catalog, Lab
 from tutor.sandbox.registry import lab_home, state_dir_of, workspace_of
@@ -61,7 +66,7 @@ class SolveContext:
         self.sandbox = sandbox
         self.workspace = workspace
         self.lab_dir = lab_dir
-        self._cli = None
+        self._cli: AwsCli | None = None
 
     def client(self, service: str) -> Any:
         return self.sandbox.client(service)
@@ -117,9 +122,12 @@ class LabSession:
         return SolveContext(self.sandbox, self.workspace, self.lab.folder)
 
     def check_context(self) -> CheckContext:
-        ctx = CheckContext(workspace=self.workspace, lab_dir=self.lab.folder,
-                           client_factory=lambda service: self.sandbox.client(service, grader=True))
-        ctx.sandbox = self.sandbox  # Python checks may read deployed Lambda code or run handlers
+        ctx = CheckContext(
+            workspace=self.workspace,
+            lab_dir=self.lab.folder,
+            client_factory=lambda service: self.sandbox.client(service, grader=True),
+        )
+        ctx.sandbox = self.sandbox  # type: ignore[attr-defined]  # Python checks may read deployed Lambda code or run handlers
         return ctx
 
     def exports(self, base_path: str | None = None) -> dict[str, str]:
@@ -132,8 +140,12 @@ class LabSession:
         shims = write_aws_shim(self.sandbox.state_dir, sys.executable, Path(__file__).resolve().parents[2])
         path = os.environ.get("PATH", "") if base_path is None else base_path
         others = [entry for entry in path.split(os.pathsep) if entry and not _is_shim_dir(entry)]
-        return {**lab_exports(self.sandbox.env()), "TUTOR_LAB": self.lab.id,
-                "TUTOR_LAB_WORKSPACE": str(self.workspace), "PATH": os.pathsep.join([str(shims), *others])}
+        return {
+            **lab_exports(self.sandbox.env()),
+            "TUTOR_LAB": self.lab.id,
+            "TUTOR_LAB_WORKSPACE": str(self.workspace),
+            "PATH": os.pathsep.join([str(shims), *others]),
+        }
 
 
 def _is_shim_dir(entry: str) -> bool:
@@ -181,7 +193,7 @@ def _run_setup_steps(session: LabSession) -> None:
         service, method = step.call.split(".")
         try:
             getattr(session.sandbox.client(service), method)(**step.params)
-        except Exception as exc:  # noqa: BLE001 - a broken lab must say which step broke
+        except Exception as exc:
             raise LabError(f"lab {lab.id}: setup call {step.call} failed: {exc}") from exc
     if lab.setup.script:
         _load_function(lab.folder / lab.setup.script, "setup")(session.solve_context())
@@ -238,8 +250,10 @@ def start(catalog: Catalog, lab_id: str, *, fresh: bool = False) -> tuple[LabSes
         if resume and state.get("restored"):
             return session, "resumed"
         if resume:
-            session.note = (f"your saved sandbox could not be read ({state.get('restore_error', 'unknown format')}); "
-                            f"it is kept in {state.get('kept', save_file)} and the lab starts over.")
+            session.note = (
+                f"your saved sandbox could not be read ({state.get('restore_error', 'unknown format')}); "
+                f"it is kept in {state.get('kept', save_file)} and the lab starts over."
+            )
         try:
             run_setup(session)
         except BaseException:
@@ -408,8 +422,13 @@ def stop(catalog: Catalog, lab_id: str) -> bool:
     return True
 
 
-def watch(session: LabSession, on_report: Callable[[Report], None], *, interval: float = 0.5,
-          stop_when: Callable[[], bool] = lambda: False) -> None:
+def watch(
+    session: LabSession,
+    on_report: Callable[[Report], None],
+    *,
+    interval: float = 0.5,
+    stop_when: Callable[[], bool] = lambda: False,
+) -> None:
     """Grade whenever the sandbox's state changes (and once at the start)."""
     last = None
     while not stop_when():
@@ -439,8 +458,11 @@ class SelfTest:
         if self.error:
             out.append(self.error)
         if self.solved is not None:
-            out += [f"check {c.id!r} fails after the reference solution: {c.message}"
-                    for c in self.solved.checks if not c.passed]
+            out += [
+                f"check {c.id!r} fails after the reference solution: {c.message}"
+                for c in self.solved.checks
+                if not c.passed
+            ]
         return out
 
     @property

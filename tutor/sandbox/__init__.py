@@ -28,7 +28,7 @@ _EXPORTS = {
     "run_handler": "harness",
 }
 
-__all__ = sorted([*_EXPORTS, "events"])
+__all__ = sorted([*_EXPORTS, "events"])  # noqa: PLE0605 - the lazy exports are listed once, in _EXPORTS
 
 
 def __getattr__(name: str) -> Any:

@@ -30,9 +30,7 @@ def refuse_non_loopback(request: Any, **_: Any) -> None:
         )
 
 
-def sandbox_botocore_session(
-    env: Mapping[str, str], session_vars: Mapping[str, Any] | None = None
-) -> Any:
+def sandbox_botocore_session(env: Mapping[str, str], session_vars: Mapping[str, Any] | None = None) -> Any:
     """A botocore Session configured only from `env` (an `isolated_env` result)."""
     import botocore.session
     from botocore import configprovider
@@ -60,9 +58,7 @@ def sandbox_botocore_session(
         store.set_config_provider(name, provider)
     store.set_config_provider(
         "s3",
-        configprovider.SectionConfigProvider(
-            "s3", session, chains(configprovider.DEFAULT_S3_CONFIG_VARS)
-        ),
+        configprovider.SectionConfigProvider("s3", session, chains(configprovider.DEFAULT_S3_CONFIG_VARS)),
     )
     store.set_config_provider(
         "proxies_config",
@@ -75,8 +71,6 @@ def sandbox_botocore_session(
     # the sandbox is on loopback and the guard below refuses everything else.
     # No retries: a loopback server that refuses a connection is gone, not busy; retrying
     # would turn "the sandbox stopped" into a 6-second hang.
-    session.set_default_client_config(
-        Config(proxies={}, connect_timeout=5, retries={"total_max_attempts": 1})
-    )
+    session.set_default_client_config(Config(proxies={}, connect_timeout=5, retries={"total_max_attempts": 1}))
     session.register("before-send", refuse_non_loopback)
     return session

@@ -174,10 +174,7 @@ class _Routed:
 
 
 def _snapshot_loggers() -> list[tuple[logging.Logger, int, list[logging.Handler]]]:
-    return [
-        (log, log.level, list(log.handlers))
-        for log in (logging.getLogger(name) for name in _CLI_LOGGERS)
-    ]
+    return [(log, log.level, list(log.handlers)) for log in (logging.getLogger(name) for name in _CLI_LOGGERS)]
 
 
 def _restore_loggers(snapshot: list[tuple[logging.Logger, int, list[logging.Handler]]]) -> None:
@@ -225,14 +222,12 @@ class AwsCli:
             stdin = stdin.encode()
         with self._lock:
             result = self._run_locked(args, stdin)
-        if result.exit_code and "Could not connect to the endpoint URL" in result.stderr:
-            if not self.sandbox.alive():
-                result = CliResult(
-                    result.exit_code,
-                    result.stdout,
-                    result.stderr + "The lab sandbox is not running. "
-                    "Start the lab again with `tutor lab start`.\n",
-                )
+        if result.exit_code and "Could not connect to the endpoint URL" in result.stderr and not self.sandbox.alive():
+            result = CliResult(
+                result.exit_code,
+                result.stdout,
+                result.stderr + "The lab sandbox is not running. Start the lab again with `tutor lab start`.\n",
+            )
         return result
 
     def _run_locked(self, args: list[str], stdin: bytes) -> CliResult:
@@ -244,9 +239,9 @@ class AwsCli:
         exit_code = 255
         try:
             driver = self._driver()
-            sys.stdout = _Routed(capture, capture.out, saved[0])  # type: ignore[assignment]
-            sys.stderr = _Routed(capture, capture.err, saved[1])  # type: ignore[assignment]
-            sys.stdin = _Routed(capture, capture.inp, saved[2])  # type: ignore[assignment]
+            sys.stdout = _Routed(capture, capture.out, saved[0])
+            sys.stderr = _Routed(capture, capture.err, saved[1])
+            sys.stdin = _Routed(capture, capture.inp, saved[2])
             sys.argv = ["aws", *args]  # argparse names the program after argv[0]
             if self.cwd is not None:
                 old_cwd = os.getcwd()
@@ -346,9 +341,7 @@ def run_aws_subprocess(sandbox: Sandbox, args: Sequence[str]) -> int:
     Returns the CLI's exit code.
     """
     env = sandbox.env()
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
-    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
     command = [sys.executable, "-m", "tutor.sandbox.aws_cli", *_split(list(args))]
     if threading.current_thread() is not threading.main_thread():
         return subprocess.call(command, env=env)
@@ -414,9 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     from .environment import is_loopback_url
 
     if not is_loopback_url(endpoint):
-        sys.stderr.write(
-            "tutor aws: no lab sandbox in this environment. Start a lab with `tutor lab start`.\n"
-        )
+        sys.stderr.write("tutor aws: no lab sandbox in this environment. Start a lab with `tutor lab start`.\n")
         return 2
     driver = _new_driver(os.environ)
     try:

@@ -48,8 +48,7 @@ def write_aws_files(state_dir: Path) -> tuple[Path, Path]:
     )
     _write_if_changed(
         credentials,
-        f"[default]\naws_access_key_id = {ACCESS_KEY_ID}\n"
-        f"aws_secret_access_key = {SECRET_ACCESS_KEY}\n",
+        f"[default]\naws_access_key_id = {ACCESS_KEY_ID}\naws_secret_access_key = {SECRET_ACCESS_KEY}\n",
     )
     boto = config.parent / "boto"
     _write_if_changed(boto, "")
@@ -67,9 +66,7 @@ def _write_if_changed(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def isolated_env(
-    endpoint: str, state_dir: Path, base: Mapping[str, str] | None = None
-) -> dict[str, str]:
+def isolated_env(endpoint: str, state_dir: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """`base` (default: os.environ) with every AWS setting replaced by the sandbox's.
 
     Real credentials, profiles, role/web-identity/container settings and proxies are dropped;
@@ -240,15 +237,13 @@ def saved_lines(changed: list[str], environ: Mapping[str, str]) -> list[str]:
         return []
     # PATH is not saved: `--unset` only takes the shim out, so the learner's later PATH changes stay
     return [
-        f"export {SAVED_PREFIX}{key}={shlex.quote(environ[key])}"
-        for key in changed
-        if key in environ and key != "PATH"
+        f"export {SAVED_PREFIX}{key}={shlex.quote(environ[key])}" for key in changed if key in environ and key != "PATH"
     ]
 
 
 def undo_lines(environ: Mapping[str, str], shim_dirs: list[Path]) -> str:
     """The lines that undo `tutor lab env`: every variable back to the shell's own value, or unset."""
-    restored = {key[len(SAVED_PREFIX):]: value for key, value in environ.items() if key.startswith(SAVED_PREFIX)}
+    restored = {key[len(SAVED_PREFIX) :]: value for key, value in environ.items() if key.startswith(SAVED_PREFIX)}
     lines = []
     for key, value in restored.items():
         lines.append(f"export {key}={shlex.quote(value)}")

@@ -66,17 +66,13 @@ def api_gateway_proxy(
     single_query: dict[str, str] | None = None
     multi_query: dict[str, list[str]] | None = None
     if query:
-        multi_query = {
-            key: [value] if isinstance(value, str) else list(value) for key, value in query.items()
-        }
+        multi_query = {key: [value] if isinstance(value, str) else list(value) for key, value in query.items()}
         single_query = {key: values[-1] for key, values in multi_query.items() if values}
 
     if resource is None:
         resource = path
         for name, value in (path_parameters or {}).items():
-            resource = "/".join(
-                f"{{{name}}}" if segment == value else segment for segment in resource.split("/")
-            )
+            resource = "/".join(f"{{{name}}}" if segment == value else segment for segment in resource.split("/"))
     moment = _now()
     request_id = str(uuid.uuid4())
     return {

@@ -221,7 +221,7 @@ def run(request, status):
         if not module_name or not function_name:
             raise ValueError("handler must look like 'module.function', e.g. 'app.handler'")
         module = importlib.import_module(module_name)
-    except Exception as error:  # noqa: BLE001 - any import failure is the learner's to see
+    except Exception as error:
         payload = failure(
             "Runtime.ImportModuleError",
             f"Unable to import module '{module_name}': {error}",
@@ -246,7 +246,7 @@ def run(request, status):
             started = time.perf_counter()
             try:
                 value = handler(request["event"], context)
-            except BaseException as error:  # noqa: BLE001 - as Lambda reports any error
+            except BaseException as error:
                 kind = "Runtime.ExitError" if isinstance(error, SystemExit) else type(error).__name__
                 payload = failure(kind, str(error), traceback.format_exc())
             else:

@@ -70,17 +70,17 @@ def _backends_in_use() -> list[tuple[str, str, dict[str, dict[str, Any]]]]:
     from moto.core.base_backend import BackendDict
 
     found = []
-    for backend_dict in list(BackendDict._instances):
+    for backend_dict in list(BackendDict._instances):  # type: ignore[misc]  # moto's registry of live backends
         module_name = backend_dict.backend.__module__
         module = sys.modules.get(module_name)
-        attribute = next(
-            (name for name, value in vars(module).items() if value is backend_dict), None
-        ) if module is not None else None
+        attribute = (
+            next((name for name, value in vars(module).items() if value is backend_dict), None)
+            if module is not None
+            else None
+        )
         if attribute is None:
             continue  # not reachable by name, so moto cannot look it up either
-        regions = {
-            account: dict(dict.items(per_account)) for account, per_account in dict.items(backend_dict)
-        }
+        regions = {account: dict(dict.items(per_account)) for account, per_account in dict.items(backend_dict)}
         found.append((module_name, attribute, regions))
     return found
 

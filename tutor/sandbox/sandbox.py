@@ -71,12 +71,8 @@ class Sandbox:
 
                     from ._boto import sandbox_botocore_session
 
-                    self._session = boto3.Session(
-                        botocore_session=sandbox_botocore_session(self.env())
-                    )
-                client = self._session.client(
-                    service, endpoint_url=self.endpoint, region_name=REGION
-                )
+                    self._session = boto3.Session(botocore_session=sandbox_botocore_session(self.env()))
+                client = self._session.client(service, endpoint_url=self.endpoint, region_name=REGION)
                 if grader:
                     client.meta.events.register("before-send", _mark_grader)
                 self._clients[key] = client
@@ -122,7 +118,7 @@ class Sandbox:
     def changes(self) -> int:
         """A counter that grows on every request that may change state (for `lab watch`)."""
         try:
-            status, body = self._request("GET", "/_tutor/changes", timeout=2.0)
+            _status, body = self._request("GET", "/_tutor/changes", timeout=2.0)
         except (OSError, http.client.HTTPException) as error:
             raise self._gone(error) from None
         return int(json.loads(body)["changes"])
@@ -165,7 +161,7 @@ class Sandbox:
             try:
                 # The listening socket exists before the server process does, so this
                 # request simply waits in the accept queue until moto is imported.
-                status, body = self._request("GET", "/_tutor/ping", timeout=max(remaining, 0.05))
+                status, _body = self._request("GET", "/_tutor/ping", timeout=max(remaining, 0.05))
                 if status == 200:
                     return self
             except (OSError, http.client.HTTPException):
@@ -178,8 +174,7 @@ class Sandbox:
             if time.monotonic() >= deadline:
                 self.stop()
                 raise SandboxError(
-                    f"The sandbox server did not become ready within {timeout:.0f} s. "
-                    f"Its log says:\n{self._log_tail()}"
+                    f"The sandbox server did not become ready within {timeout:.0f} s. Its log says:\n{self._log_tail()}"
                 )
             time.sleep(0.02)
 
@@ -301,9 +296,7 @@ def start_sandbox(
         port = listener.getsockname()[1]
         env = isolated_env(f"http://127.0.0.1:{port}", state_dir)
         env["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "true" if ec2_default_amis else "false"
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH", "")) if p
-        )
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
         command = [
             sys.executable,
             "-m",

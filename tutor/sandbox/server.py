@@ -161,9 +161,7 @@ class TutorApp:
             return self._lambda_code(parts[1], region, qualifier, start_response)
         return _json(start_response, 404, {"error": f"no such route: {path}"})
 
-    def _lambda_code(
-        self, name: str, region: str, qualifier: str | None, start_response: Any
-    ) -> Any:
+    def _lambda_code(self, name: str, region: str, qualifier: str | None, start_response: Any) -> Any:
         from moto.awslambda.utils import get_backend
 
         try:
@@ -178,7 +176,6 @@ class TutorApp:
             [("Content-Type", "application/zip"), ("Content-Length", str(len(code)))],
         )
         return [code]
-
 
     def _save_route(self, start_response: Any) -> Any:
         if self.persistence is None:
@@ -442,9 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.watch_pid is not None:
         if _pid_gone(args.watch_pid):
             return 0
-        threading.Thread(
-            target=_watch, args=(args.watch_pid, lifetime), daemon=True, name="watch-pid"
-        ).start()
+        threading.Thread(target=_watch, args=(args.watch_pid, lifetime), daemon=True, name="watch-pid").start()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, lambda *_: lifetime.exit(0))
 
@@ -466,9 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.save_file is not None:
         restored = _restore(args.save_file) if args.restore else {"restored": False}
         app.persistence = lifetime.persistence = _Persistence(app, args.save_file)
-    server = make_server(
-        "127.0.0.1", port, app, threaded=True, request_handler=_quiet_handler(), fd=args.fd
-    )
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_quiet_handler(), fd=args.fd)
     if args.fd is not None:
         os.close(args.fd)  # make_server dup()ed it
     gc.enable()
@@ -484,9 +477,7 @@ def main(argv: list[str] | None = None) -> int:
         ).start()
     services = [s.strip() for s in args.preload.split(",") if s.strip()]
     if services:
-        threading.Thread(
-            target=_preload, args=(app.moto_app, services), daemon=True, name="preload"
-        ).start()
+        threading.Thread(target=_preload, args=(app.moto_app, services), daemon=True, name="preload").start()
     try:
         server.serve_forever(poll_interval=0.5)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import overload
 
 STORE_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy writes DATETIME on SQLite; string order = time order
 
@@ -17,6 +18,10 @@ def to_db(at: datetime) -> str:
     return at.astimezone(UTC).strftime(STORE_FORMAT)
 
 
+@overload
+def from_db(value: str | datetime) -> datetime: ...
+@overload
+def from_db(value: None) -> None: ...
 def from_db(value: str | datetime | None) -> datetime | None:
     if value is None:
         return None

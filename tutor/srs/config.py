@@ -35,7 +35,7 @@ def from_rows(rows) -> ReviewSettings:
     known = {f.name for f in fields(ReviewSettings)}
     values = {}
     for key, raw in rows:
-        name = key[len(PREFIX):] if key.startswith(PREFIX) else None
+        name = key[len(PREFIX) :] if key.startswith(PREFIX) else None
         if name in known:
             try:
                 values[name] = json.loads(raw)
@@ -60,9 +60,8 @@ def read_settings(conn) -> ReviewSettings:
 def load_settings() -> ReviewSettings:
     from tutor.store.db import get_engine
 
-    with get_engine().execution_options(tutor_read_only=True).connect() as conn:
-        with conn.begin():
-            return read_settings(conn)
+    with get_engine().execution_options(tutor_read_only=True).connect() as conn, conn.begin():
+        return read_settings(conn)
 
 
 def save_settings(**changes) -> ReviewSettings:

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from .errors import ReviewError
 
 MIN_REVIEWS = 400  # fewer answers than this fit noise, not memory
-INSTALL_HINT = ('parameter optimisation needs the optional extra: pip install "aws-tutor[optimize]" '
-                '(or pip install fsrs-rs-python==0.9.3)')
+INSTALL_HINT = (
+    'parameter optimisation needs the optional extra: pip install "aws-tutor[optimize]" '
+    "(or pip install fsrs-rs-python==0.9.3)"
+)
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,13 @@ def optimize(min_reviews: int = MIN_REVIEWS, adopt: bool = True) -> OptimizeResu
     with get_engine().execution_options(tutor_read_only=True).connect() as conn:
         rows = conn.exec_driver_sql(
             "SELECT card_id, rating, study_day FROM review_log WHERE study_day IS NOT NULL "
-            "ORDER BY card_id, reviewed_at, id").all()
+            "ORDER BY card_id, reviewed_at, id"
+        ).all()
     if len(rows) < min_reviews:
-        raise ReviewError(f"optimisation needs at least {min_reviews} answers; the log has {len(rows)}. "
-                          "Keep reviewing and try again later.")
+        raise ReviewError(
+            f"optimisation needs at least {min_reviews} answers; the log has {len(rows)}. "
+            "Keep reviewing and try again later."
+        )
     items = training_items(rows)
     if not items:
         raise ReviewError("no card has been answered on two different days yet; keep reviewing first")

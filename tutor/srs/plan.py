@@ -79,7 +79,9 @@ def at_risk(conn, plan: Plan, at: datetime, desired: float, decay: float, factor
     exam = datetime.combine(plan.exam_date, datetime.min.time(), tzinfo=at.tzinfo)
     rows = conn.exec_driver_sql(
         "SELECT item_id, stability, last_review FROM card WHERE retired = 0 AND kind = 'question' "
-        "AND due > ? AND due > ? AND stability IS NOT NULL", (to_db(exam), to_db(at))).all()
+        "AND due > ? AND due > ? AND stability IS NOT NULL",
+        (to_db(exam), to_db(at)),
+    ).all()
     out = []
     for item, stability, last in rows:
         elapsed = (exam - from_db(last)).total_seconds() / 86400
@@ -140,8 +142,14 @@ def today_plan(catalog, at: datetime | None = None) -> TodayPlan | None:
     names = {d.id: d.name for d in fam.domains} if fam else {}
     mastery = domain_mastery(catalog, plan, at)
     weakest = [(d, names.get(d, d), m) for d, m in list(mastery.items())[:2]]
-    return TodayPlan(plan, days_left(plan, at), reviews, new, weakest,
-                     lab_for_domain(catalog, family, weakest[0][0]) if weakest else None)
+    return TodayPlan(
+        plan,
+        days_left(plan, at),
+        reviews,
+        new,
+        weakest,
+        lab_for_domain(catalog, family, weakest[0][0]) if weakest else None,
+    )
 
 
 def lab_for_domain(catalog, family: str, domain: str) -> str | None:
@@ -163,7 +171,8 @@ def recent_lapses_by_domain(catalog, family: str = "saa", days: int = 14, at: da
         rows = conn.exec_driver_sql(
             "SELECT c.item_id FROM review_log r JOIN card c ON c.id = r.card_id "
             "WHERE r.rating = 1 AND r.state_before != 0 AND c.kind = 'question' AND r.reviewed_at >= ?",
-            (to_db(at - timedelta(days=days)),)).all()
+            (to_db(at - timedelta(days=days)),),
+        ).all()
     out: dict[str, int] = {}
     for (item,) in rows:
         q = catalog.questions.get(item)
@@ -173,5 +182,17 @@ def recent_lapses_by_domain(catalog, family: str = "saa", days: int = 14, at: da
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
-__all__ = ["Plan", "PlanAdjustment", "TodayPlan", "adjust", "clear_plan", "days_left", "domain_mastery",
-           "get_plan", "lab_for_domain", "recent_lapses_by_domain", "set_plan", "today_plan"]
+__all__ = [
+    "Plan",
+    "PlanAdjustment",
+    "TodayPlan",
+    "adjust",
+    "clear_plan",
+    "days_left",
+    "domain_mastery",
+    "get_plan",
+    "lab_for_domain",
+    "recent_lapses_by_domain",
+    "set_plan",
+    "today_plan",
+]

@@ -36,11 +36,11 @@ class Presented:
 
     def response(self, shown: str | list[str] | bool | float) -> Any:
         """The learner's pick in shown letters -> a response in the author's form, ready for is_correct."""
-        if self.kind == "single":
+        if self.kind == "single" and isinstance(shown, str):
             return self.original_letter(shown)
-        if self.kind == "multi":
+        if self.kind == "multi" and isinstance(shown, list):
             return sorted(self.original_letter(x) for x in shown)
-        if self.kind == "order":
+        if self.kind == "order" and isinstance(shown, (str, list)):
             return "".join(self.original_letter(x) for x in shown)
         return shown
 
@@ -121,8 +121,9 @@ def parse(p: Presented, text: str):
         except ValueError:
             raise ResponseError("answer with a number") from None
     count = len(q.options)
-    picks = [key_to_letter(ch, count) for ch in text.replace(",", " ").replace(" ", "")]
-    if not picks or None in picks:
+    keyed = [key_to_letter(ch, count) for ch in text.replace(",", " ").replace(" ", "")]
+    picks = [p for p in keyed if p is not None]
+    if not picks or len(picks) != len(keyed):
         raise ResponseError(f"answer with letters A-{LETTERS[count - 1]} or numbers 1-{count}")
     if q.type == "single":
         if len(picks) != 1:

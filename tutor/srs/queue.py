@@ -60,8 +60,9 @@ def _engine():
     return get_engine().execution_options(tutor_read_only=True)
 
 
-def _new_order(catalog, seen: set[str], read: dict[str, set[str]], ids=None,
-               priority: dict[str, int] | None = None) -> list[str]:
+def _new_order(
+    catalog, seen: set[str], read: dict[str, set[str]], ids=None, priority: dict[str, int] | None = None
+) -> list[str]:
     """Unseen questions: by ``priority`` (a study plan's weak domains) if given, then sections the learner
     has read first, then chapter and section order."""
     section_rank: dict[str, tuple[int, int]] = {}
@@ -87,10 +88,13 @@ def today_counts(conn, catalog, at: datetime, settings: ReviewSettings, seen: se
     day, start, end = today_bounds(at, settings.day_starts_hour)
     done, new_done = conn.exec_driver_sql(
         "SELECT count(*), coalesce(sum(state_before = 0), 0) FROM review_log "
-        "WHERE reviewed_at >= ? AND source = 'review'", (to_db(start),)).one()
+        "WHERE reviewed_at >= ? AND source = 'review'",
+        (to_db(start),),
+    ).one()
     due_now, due_today = conn.exec_driver_sql(
-        "SELECT coalesce(sum(due <= ?), 0), count(*) FROM card "
-        "WHERE retired = 0 AND due < ? AND kind = 'question'", (to_db(at), to_db(end))).one()
+        "SELECT coalesce(sum(due <= ?), 0), count(*) FROM card WHERE retired = 0 AND due < ? AND kind = 'question'",
+        (to_db(at), to_db(end)),
+    ).one()
     if seen is None:
         seen = {r[0] for r in conn.exec_driver_sql("SELECT item_id FROM card WHERE kind = 'question'")}
     new_available = len(catalog.questions.keys() - seen)
@@ -100,8 +104,9 @@ def today_counts(conn, catalog, at: datetime, settings: ReviewSettings, seen: se
     return Today(day.isoformat(), reviews_done, new_done, due_now, new_available, reviews_left, new_left, due_today)
 
 
-def build_queue(catalog, scope: str | None = None, at: datetime | None = None,
-                learn_ahead: timedelta = timedelta(0)) -> Queue:
+def build_queue(
+    catalog, scope: str | None = None, at: datetime | None = None, learn_ahead: timedelta = timedelta(0)
+) -> Queue:
     """The questions to ask now. ``scope`` ("s3" or "s3#versioning") practises one lesson or section:
     its due cards, then all its new cards (an explicit request is not held back by the daily new limit)."""
     from tutor.store.progress import read_sections
@@ -118,10 +123,12 @@ def build_queue(catalog, scope: str | None = None, at: datetime | None = None,
             ids = [q.id for q in catalog.questions_for(scope)]
             rows = []
             for chunk in range(0, len(ids), 500):
-                part = ids[chunk:chunk + 500]
+                part = ids[chunk : chunk + 500]
                 rows += conn.exec_driver_sql(
                     f"SELECT item_id, state, due FROM card WHERE kind = 'question' AND retired = 0 AND due <= ? "
-                    f"AND item_id IN ({','.join('?' * len(part))})", (horizon, *part)).all()
+                    f"AND item_id IN ({','.join('?' * len(part))})",
+                    (horizon, *part),
+                ).all()
             rows.sort(key=lambda r: r[2])
             new_limit = len(ids)
         else:
@@ -130,7 +137,9 @@ def build_queue(catalog, scope: str | None = None, at: datetime | None = None,
             limit = today.reviews_left + (50 if learn_ahead else 0)
             rows = conn.exec_driver_sql(
                 "SELECT item_id, state, due FROM card WHERE retired = 0 AND due <= ? AND kind = 'question' "
-                "ORDER BY due LIMIT ?", (horizon, limit)).all()
+                "ORDER BY due LIMIT ?",
+                (horizon, limit),
+            ).all()
             new_limit = today.new_left
             plan = _plan_adjustment(conn, catalog, at, settings, today)
             if plan is not None:
@@ -143,13 +152,14 @@ def build_queue(catalog, scope: str | None = None, at: datetime | None = None,
                     marks = ",".join("?" * len(pulled))
                     rows += conn.exec_driver_sql(
                         f"SELECT item_id, state, due FROM card WHERE kind = 'question' AND item_id IN ({marks})",
-                        tuple(pulled)).all()
+                        tuple(pulled),
+                    ).all()
                 new_limit = min(today.new_available, plan.new_limit)
                 priority = _domain_priority(catalog, plan)
         next_due = conn.exec_driver_sql(
-            "SELECT min(due) FROM card WHERE retired = 0 AND kind = 'question' AND due > ?", (horizon,)).scalar()
-    items = [QueueItem("question", item, state, from_db(due)) for item, state, due in rows
-             if item in catalog.questions]
+            "SELECT min(due) FROM card WHERE retired = 0 AND kind = 'question' AND due > ?", (horizon,)
+        ).scalar()
+    items = [QueueItem("question", item, state, from_db(due)) for item, state, due in rows if item in catalog.questions]
     read = read_sections() if new_limit else {}
     items += [QueueItem("question", qid, NEW) for qid in _new_order(catalog, seen, read, ids, priority)[:new_limit]]
     return Queue(items, today, scope, from_db(next_due), pulled_count)

@@ -72,8 +72,9 @@ def retention_rows(stats) -> list[str]:
 
 
 def mastery_rows(items, width: int = 32) -> list[str]:
-    return [f"{fit(m.title, width):<{width}} {bar(m.mastery, 16)} {pct(m.mastery)}  {m.seen}/{m.total} seen"
-            for m in items]
+    return [
+        f"{fit(m.title, width):<{width}} {bar(m.mastery, 16)} {pct(m.mastery)}  {m.seen}/{m.total} seen" for m in items
+    ]
 
 
 def stats_text(stats, color: bool = False) -> str:
@@ -88,7 +89,13 @@ def stats_text(stats, color: bool = False) -> str:
     if stats.empty:
         out.append("No reviews yet: run `tutor review` (or press r in the app) to answer your first questions.")
         return "\n".join(out)
-    out += [forecast_chart(stats.forecast, color=color), "", "Answers per day, last 365 days", *heatmap_rows(stats.heatmap), ""]
+    out += [
+        forecast_chart(stats.forecast, color=color),
+        "",
+        "Answers per day, last 365 days",
+        *heatmap_rows(stats.heatmap),
+        "",
+    ]
     out += ["True retention (first answer of a card each day; mature = interval ≥ 21 days)"]
     out += retention_rows(stats) if stats.retention else ["  none yet: it needs cards answered on two different days"]
     out += ["", "Mastery by chapter (mean recall probability of the cards you have seen)"]

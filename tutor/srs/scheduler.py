@@ -8,10 +8,10 @@ Hot paths use Core/driver SQL: the ORM costs more than the whole 2 ms budget of 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Iterable
 
 from .clock import from_db, study_day, to_db, utcnow
 from .config import ReviewSettings, read_settings
@@ -79,14 +79,24 @@ def _reader():
 _CARD_COLS = "id, state, step, stability, difficulty, due, last_review, lapses, retired"
 
 
-def _review(conn, kind: str, item_id: str, rating: int, duration_ms: int | None, at: datetime, source: str,
-            settings: ReviewSettings, create: bool = True, new_card_id: int | None = None) -> Recorded | None:
-    from fsrs import Card as FsrsCard, Rating
+def _review(
+    conn,
+    kind: str,
+    item_id: str,
+    rating: int,
+    duration_ms: int | None,
+    at: datetime,
+    source: str,
+    settings: ReviewSettings,
+    create: bool = True,
+    new_card_id: int | None = None,
+) -> Recorded | None:
+    from fsrs import Card as FsrsCard
+    from fsrs import Rating
 
     if rating not in RATING_NAMES:
         raise ReviewError(f"a rating is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy), not {rating!r}")
-    row = conn.exec_driver_sql(f"SELECT {_CARD_COLS} FROM card WHERE kind = ? AND item_id = ?",
-                               (kind, item_id)).first()
+    row = conn.exec_driver_sql(f"SELECT {_CARD_COLS} FROM card WHERE kind = ? AND item_id = ?", (kind, item_id)).first()
     if row is None and not create:
         return None
     scheduler = scheduler_for(settings.parameters, settings.desired_retention)
@@ -97,10 +107,26 @@ def _review(conn, kind: str, item_id: str, rating: int, duration_ms: int | None,
     else:
         card_id, state_before, step, stability, difficulty, due_s, last_s, lapses, _retired = row
         prev_due, last_review = from_db(due_s), from_db(last_s)
-        before = json.dumps({"state": state_before, "step": step, "stability": stability,
-                             "difficulty": difficulty, "due": due_s, "last_review": last_s, "lapses": lapses})
-        card = FsrsCard(card_id=card_id, state=state_before, step=step, stability=stability,
-                        difficulty=difficulty, due=prev_due, last_review=last_review)
+        before = json.dumps(
+            {
+                "state": state_before,
+                "step": step,
+                "stability": stability,
+                "difficulty": difficulty,
+                "due": due_s,
+                "last_review": last_s,
+                "lapses": lapses,
+            }
+        )
+        card = FsrsCard(
+            card_id=card_id,
+            state=state_before,
+            step=step,
+            stability=stability,
+            difficulty=difficulty,
+            due=prev_due,
+            last_review=last_review,
+        )
     new, _log = scheduler.review_card(card, Rating(rating), review_datetime=at, review_duration=duration_ms)
     if rating == AGAIN and state_before == REVIEW:
         lapses += 1
@@ -108,8 +134,19 @@ def _review(conn, kind: str, item_id: str, rating: int, duration_ms: int | None,
         card_id = conn.exec_driver_sql(
             "INSERT INTO card (id, kind, item_id, state, step, stability, difficulty, due, last_review, lapses, "
             "retired, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-            (new_card_id, kind, item_id, int(new.state), new.step, new.stability, new.difficulty, to_db(new.due),
-             to_db(at), lapses, to_db(at)),
+            (
+                new_card_id,
+                kind,
+                item_id,
+                int(new.state),
+                new.step,
+                new.stability,
+                new.difficulty,
+                to_db(new.due),
+                to_db(at),
+                lapses,
+                to_db(at),
+            ),
         ).lastrowid
     else:
         conn.exec_driver_sql(
@@ -150,21 +187,38 @@ def _add_to_day(conn, day: str, sign: int, was_new: bool, counted: int | None, r
         "young_pass = young_pass + excluded.young_pass, young_total = young_total + excluded.young_total, "
         "mature_pass = mature_pass + excluded.mature_pass, mature_total = mature_total + excluded.mature_total, "
         "duration_ms = duration_ms + excluded.duration_ms",
-        (day, sign, sign * int(was_new), sign * passed * young, sign * young, sign * passed * mature,
-         sign * mature, sign * duration_ms),
+        (
+            day,
+            sign,
+            sign * int(was_new),
+            sign * passed * young,
+            sign * young,
+            sign * passed * mature,
+            sign * mature,
+            sign * duration_ms,
+        ),
     )
 
 
-def record_answer(kind: str, item_id: str, rating: int, duration_ms: int | None, at: datetime | None = None,
-                  source: str = "review") -> Recorded:
+def _created(rec: Recorded | None) -> Recorded:
+    # _review answers None only for a card that does not exist and may not be created; callers rule that out
+    if rec is None:
+        raise ReviewError("the card to schedule does not exist")
+    return rec
+
+
+def record_answer(
+    kind: str, item_id: str, rating: int, duration_ms: int | None, at: datetime | None = None, source: str = "review"
+) -> Recorded:
     """Schedule one answer and commit it (its own transaction). Creates the card on its first answer."""
     at = at or utcnow()
     with _engine().begin() as conn:
-        return _review(conn, kind, item_id, rating, duration_ms, at, source, read_settings(conn))
+        return _created(_review(conn, kind, item_id, rating, duration_ms, at, source, read_settings(conn)))
 
 
-def lapse(item_ids: Iterable[str], source: str, kind: str = "question", at: datetime | None = None,
-          create: bool = False) -> list[int]:
+def lapse(
+    item_ids: Iterable[str], source: str, kind: str = "question", at: datetime | None = None, create: bool = False
+) -> list[int]:
     """Mark existing cards as forgotten (an Again) after a failed lab check or a wrong exam answer.
 
     Cards that are already due are left alone: the queue asks them anyway, and repeated failures
@@ -176,11 +230,12 @@ def lapse(item_ids: Iterable[str], source: str, kind: str = "question", at: date
     with _engine().begin() as conn:
         settings = read_settings(conn)
         for item_id in dict.fromkeys(item_ids):
-            row = conn.exec_driver_sql("SELECT due, retired FROM card WHERE kind = ? AND item_id = ?",
-                                       (kind, item_id)).first()
+            row = conn.exec_driver_sql(
+                "SELECT due, retired FROM card WHERE kind = ? AND item_id = ?", (kind, item_id)
+            ).first()
             if (row is None and not create) or (row is not None and (row[1] or from_db(row[0]) <= at)):
                 continue
-            rec = _review(conn, kind, item_id, AGAIN, None, at, source, settings, create=create)
+            rec = _created(_review(conn, kind, item_id, AGAIN, None, at, source, settings, create=create))
             lapsed.append(rec.card_id)
     return lapsed
 
@@ -189,7 +244,9 @@ def _restore(conn, log_id: int) -> tuple:
     """Delete review ``log_id`` and put its card back as it was. Returns the deleted log row."""
     log = conn.exec_driver_sql(
         "SELECT card_id, rating, reviewed_at, duration_ms, state_before, source, card_before, study_day, counted "
-        "FROM review_log WHERE id = ?", (log_id,)).first()
+        "FROM review_log WHERE id = ?",
+        (log_id,),
+    ).first()
     if log is None:
         raise ReviewError("that answer is not in the log any more")
     card_id, rating, _at, duration_ms, state_before, _source, before, day, counted = log
@@ -226,23 +283,35 @@ def rerate(log_id: int, rating: int) -> Recorded:
         kind, item_id = conn.exec_driver_sql("SELECT kind, item_id FROM card WHERE id = ?", (card_id,)).one()
         _cid, _r, at_s, duration_ms, _sb, source, *_ = _restore(conn, log_id)
         # a card this answer created is re-created under the same id, so the fsrs card_id never changes
-        return _review(conn, kind, item_id, rating, duration_ms, from_db(at_s), source, read_settings(conn),
-                       new_card_id=card_id)
+        return _created(
+            _review(
+                conn,
+                kind,
+                item_id,
+                rating,
+                duration_ms,
+                from_db(at_s),
+                source,
+                read_settings(conn),
+                new_card_id=card_id,
+            )
+        )
 
 
 # -- reading ---------------------------------------------------------------------
 
-DUE_SQL = ("SELECT id, kind, item_id, state, due FROM card WHERE retired = 0 AND due <= ? "
-           "ORDER BY due LIMIT ?")
+DUE_SQL = "SELECT id, kind, item_id, state, due FROM card WHERE retired = 0 AND due <= ? ORDER BY due LIMIT ?"
 
 
 def due_cards(limit: int = 50, at: datetime | None = None, kind: str | None = None) -> list[DueCard]:
     """The next ``limit`` due cards, most overdue first: a range scan of the partial index ix_card_queue."""
     at = at or utcnow()
-    sql, params = DUE_SQL, (to_db(at), limit)
+    sql, params = DUE_SQL, (to_db(at), limit)  # type: tuple[str, tuple[object, ...]]
     if kind is not None:
-        sql = ("SELECT id, kind, item_id, state, due FROM card WHERE retired = 0 AND due <= ? AND kind = ? "
-               "ORDER BY due LIMIT ?")
+        sql = (
+            "SELECT id, kind, item_id, state, due FROM card WHERE retired = 0 AND due <= ? AND kind = ? "
+            "ORDER BY due LIMIT ?"
+        )
         params = (to_db(at), kind, limit)
     with _reader().connect() as conn:
         rows = conn.exec_driver_sql(sql, params).all()
@@ -280,8 +349,9 @@ def retrievability(stability: float | None, elapsed_days: float, decay: float, f
     return (1 + factor * max(0.0, elapsed_days) / stability) ** decay
 
 
-def retrievabilities(at: datetime | None = None, kind: str = "question",
-                     settings: ReviewSettings | None = None) -> dict[str, float]:
+def retrievabilities(
+    at: datetime | None = None, kind: str = "question", settings: ReviewSettings | None = None
+) -> dict[str, float]:
     """Retrievability now of every seen, non-retired card of ``kind``: item id -> probability of recall.
 
     Same curve as ``fsrs.Scheduler.get_card_retrievability`` (whole days elapsed), computed for all cards at once.
@@ -291,12 +361,27 @@ def retrievabilities(at: datetime | None = None, kind: str = "question",
         settings = settings or read_settings(conn)
         rows = conn.exec_driver_sql(
             "SELECT item_id, stability, CAST(julianday(?) - julianday(last_review) AS INTEGER) FROM card "
-            "WHERE retired = 0 AND kind = ? AND stability IS NOT NULL", (to_db(at), kind)).all()
+            "WHERE retired = 0 AND kind = ? AND stability IS NOT NULL",
+            (to_db(at), kind),
+        ).all()
     decay, factor = decay_factor(settings)
     return {item: (1 + factor * max(0, days) / s) ** decay for item, s, days in rows}
 
 
 __all__ = [
-    "AGAIN", "EASY", "GOOD", "HARD", "DueCard", "Recorded", "due_cards", "lapse", "rating_for", "record_answer",
-    "rerate", "retire_missing", "retrievabilities", "retrievability", "undo",
+    "AGAIN",
+    "EASY",
+    "GOOD",
+    "HARD",
+    "DueCard",
+    "Recorded",
+    "due_cards",
+    "lapse",
+    "rating_for",
+    "record_answer",
+    "rerate",
+    "retire_missing",
+    "retrievabilities",
+    "retrievability",
+    "undo",
 ]

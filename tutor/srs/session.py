@@ -9,6 +9,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tutor.content import Catalog
+
 
 from . import scheduler
 from .clock import utcnow
@@ -32,7 +37,7 @@ class Outcome:
 
 @dataclass
 class ReviewSession:
-    catalog: object
+    catalog: Catalog
     scope: str | None = None
     queue: Queue = field(default_factory=Queue)
     position: int = 0
@@ -64,13 +69,13 @@ class ReviewSession:
 
     def _refill(self) -> None:
         """At the end of the queue, ask again whatever fell due meanwhile (learning steps), then stop."""
-        asked = {i.item_id for i in self.queue.items[max(0, self.position - 1):self.position]}
+        asked = {i.item_id for i in self.queue.items[max(0, self.position - 1) : self.position]}
         queue = build_queue(self.catalog, self.scope, learn_ahead=LEARN_AHEAD)
         self.today = queue.today
         fresh = list(queue.items)
         # never put the question just answered straight back on screen if anything else is waiting
         fresh.sort(key=lambda i: i.item_id in asked)
-        self.queue.items[self.position:] = fresh
+        self.queue.items[self.position :] = fresh
         self.queue.next_due = queue.next_due
 
     @property
@@ -87,7 +92,7 @@ class ReviewSession:
         back up as they return). A scoped practice counts its own queue."""
         if self.scope or self.today is None:
             return max(0, self.remaining - int(current_answered))
-        ahead = self.queue.items[self.position + int(current_answered):]
+        ahead = self.queue.items[self.position + int(current_answered) :]
         return sum(1 for i in ahead if i.state == scheduler.NEW) + self.today.reviews_left
 
     def elapsed_ms(self) -> int:
@@ -98,8 +103,9 @@ class ReviewSession:
         assert self.current is not None and self.item is not None
         duration_ms = self.elapsed_ms() if duration_ms is None else duration_ms
         correct = self.current.is_correct(shown_response)
-        rec = scheduler.record_answer(self.item.kind, self.item.item_id, scheduler.rating_for(correct),
-                                      duration_ms, at=at)
+        rec = scheduler.record_answer(
+            self.item.kind, self.item.item_id, scheduler.rating_for(correct), duration_ms, at=at
+        )
         outcome = Outcome(self.current, shown_response, correct, rec)
         self.history.append((self.position, outcome))
         self.answered += 1
@@ -131,8 +137,12 @@ class ReviewSession:
         self.right -= int(outcome.correct)
         self.position = pos
         if pos >= len(self.queue.items) or self.queue.items[pos].item_id != outcome.recorded.item_id:
-            self.queue.items.insert(pos, QueueItem(outcome.recorded.kind, outcome.recorded.item_id,
-                                                   scheduler.NEW if outcome.recorded.created else 1))
+            self.queue.items.insert(
+                pos,
+                QueueItem(
+                    outcome.recorded.kind, outcome.recorded.item_id, scheduler.NEW if outcome.recorded.created else 1
+                ),
+            )
         self.current = outcome.presented
         self.shown_at = time.monotonic()
         return outcome

@@ -15,8 +15,10 @@ so the Stats screen never scans the whole review log.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from .clock import day_start, from_db, study_day, to_db, today_bounds, utcnow
 from .config import read_settings
@@ -95,27 +97,37 @@ def gather(catalog, at: datetime | None = None) -> Stats:
     with _engine().execution_options(tutor_read_only=True).connect() as conn:
         settings = read_settings(conn)
         hour = settings.day_starts_hour
-        today, start, _ = today_bounds(at, hour)
+        today, _start, _ = today_bounds(at, hour)
         stats = Stats(generated_at=at.isoformat(timespec="seconds"), today=today.isoformat())
 
         # forecast: one index range count per study day
         bounds = [day_start(today + timedelta(days=i), hour) for i in range(1, FORECAST_DAYS + 1)]
         today_now = today_counts(conn, catalog, at, settings)
         stats.forecast = [today_now.due_today]
-        for lo, hi in zip(bounds, bounds[1:]):
-            stats.forecast.append(conn.exec_driver_sql(
-                "SELECT count(*) FROM card WHERE retired = 0 AND kind = 'question' AND due >= ? AND due < ?",
-                (to_db(lo), to_db(hi))).scalar())
+        for lo, hi in itertools.pairwise(bounds):
+            stats.forecast.append(
+                conn.exec_driver_sql(
+                    "SELECT count(*) FROM card WHERE retired = 0 AND kind = 'question' AND due >= ? AND due < ?",
+                    (to_db(lo), to_db(hi)),
+                ).scalar()
+            )
 
         first = (today - timedelta(days=HEATMAP_DAYS - 1)).isoformat()
-        days = dict(conn.exec_driver_sql(
-            "SELECT day, reviews FROM review_day WHERE day >= ? AND reviews > 0", (first,)).all())
-        stats.heatmap = [((d := today - timedelta(days=HEATMAP_DAYS - 1 - i)).isoformat(), days.get(d.isoformat(), 0))
-                         for i in range(HEATMAP_DAYS)]
-        stats.retention = [MonthRetention(*row) for row in conn.exec_driver_sql(
-            "SELECT substr(day, 1, 7) AS month, sum(young_pass), sum(young_total), sum(mature_pass), "
-            "sum(mature_total) FROM review_day GROUP BY month ORDER BY month").all()
-            if row[2] or row[4]]
+        days = dict(
+            conn.exec_driver_sql("SELECT day, reviews FROM review_day WHERE day >= ? AND reviews > 0", (first,)).all()
+        )
+        stats.heatmap = [
+            ((d := today - timedelta(days=HEATMAP_DAYS - 1 - i)).isoformat(), days.get(d.isoformat(), 0))
+            for i in range(HEATMAP_DAYS)
+        ]
+        stats.retention = [
+            MonthRetention(*row)
+            for row in conn.exec_driver_sql(
+                "SELECT substr(day, 1, 7) AS month, sum(young_pass), sum(young_total), sum(mature_pass), "
+                "sum(mature_total) FROM review_day GROUP BY month ORDER BY month"
+            ).all()
+            if row[2] or row[4]
+        ]
         reviews_total = conn.exec_driver_sql("SELECT coalesce(sum(reviews), 0) FROM review_day").scalar()
         reviews_today = days.get(today.isoformat(), 0)
 
@@ -126,8 +138,8 @@ def gather(catalog, at: datetime | None = None) -> Stats:
         by_state: dict[int, int] = {}
         mature = retired = 0
         for is_retired, state, n, n_mature in conn.exec_driver_sql(
-                "SELECT retired, state, count(*), sum(stability >= ?) FROM card GROUP BY state, retired",
-                (MATURE_DAYS / k,)):
+            "SELECT retired, state, count(*), sum(stability >= ?) FROM card GROUP BY state, retired", (MATURE_DAYS / k,)
+        ):
             if is_retired:
                 retired += n
             else:
@@ -169,22 +181,26 @@ def _recall(conn, catalog, at: datetime, decay: float, factor: float) -> list[tu
         if len(ids) <= 20_000:  # the usual case: look the catalog's cards up by (kind, item_id)
             rows = []
             for n in range(0, len(ids), 500):
-                part = ids[n:n + 500]
+                part = ids[n : n + 500]
                 rows += conn.exec_driver_sql(
                     f"SELECT item_id, {r_sql} FROM card WHERE kind = 'question' AND retired = 0 "
                     f"AND stability > 0 AND item_id IN ({','.join('?' * len(part))})",
-                    (factor, now, decay, *part)).all()
+                    (factor, now, decay, *part),
+                ).all()
             return rows
         # one scan, through the driver cursor directly: SQLAlchemy's row processing would double the time here
         return conn.connection.driver_connection.execute(
-            f"SELECT item_id, {r_sql} FROM card NOT INDEXED WHERE kind = 'question' AND retired = 0 "
-            "AND stability > 0", (factor, now, decay)).fetchall()
+            f"SELECT item_id, {r_sql} FROM card NOT INDEXED WHERE kind = 'question' AND retired = 0 AND stability > 0",
+            (factor, now, decay),
+        ).fetchall()
     except Exception as exc:  # SQLite built without math functions: compute in Python
         if "pow" not in str(exc):
             raise
     rows = conn.exec_driver_sql(
         "SELECT item_id, stability, CAST(julianday(?) - julianday(last_review) AS INTEGER) FROM card "
-        "NOT INDEXED WHERE kind = 'question' AND retired = 0 AND stability > 0", (now,)).all()
+        "NOT INDEXED WHERE kind = 'question' AND retired = 0 AND stability > 0",
+        (now,),
+    ).all()
     return [(i, (1 + factor * max(0, d) / s) ** decay) for i, s, d in rows]
 
 
@@ -278,9 +294,10 @@ def rebuild_daily() -> int:
         hour = read_settings(conn).day_starts_hour
         logs = conn.exec_driver_sql(
             "SELECT id, card_id, rating, reviewed_at, duration_ms, state_before, interval_days FROM review_log "
-            "ORDER BY card_id, reviewed_at, id").all()
+            "ORDER BY card_id, reviewed_at, id"
+        ).all()
         totals: dict[str, list[int]] = {}
-        updates = []
+        updates: list[tuple[str, int | None, Any]] = []
         prev_card, prev_day, prev_interval = None, None, None
         day_cache: dict[str, str] = {}
         for log_id, card_id, rating, at_s, duration, state_before, interval in logs:
@@ -313,5 +330,6 @@ def rebuild_daily() -> int:
             conn.exec_driver_sql(
                 "INSERT INTO review_day (day, reviews, new_cards, young_pass, young_total, mature_pass, "
                 "mature_total, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(day, *t) for day, t in sorted(totals.items())])
+                [(day, *t) for day, t in sorted(totals.items())],
+            )
     return len(logs)

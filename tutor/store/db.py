@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from .. import paths
 
@@ -40,6 +41,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+
         # Take the write lock at BEGIN, so two writers queue on busy_timeout instead of one
         # failing with "database is locked" when it upgrades a read transaction.
         @event.listens_for(engine, "begin")
@@ -111,7 +113,7 @@ def get_engine(url: str | None = None) -> Engine:
             try:
                 if current_revision(engine) != head_revision():
                     upgrade(engine)
-            except Exception as exc:  # noqa: BLE001 - report any driver or migration failure plainly
+            except Exception as exc:
                 raise StoreError(f"cannot open the progress database at {url}: {exc}") from exc
             _engines[url] = engine
         return engine
@@ -125,6 +127,23 @@ def session(url: str | None = None, *, read_only: bool = False) -> Iterator[Sess
     """
     engine = get_engine(url)
     bind = engine.execution_options(tutor_read_only=True) if read_only else engine
-    with Session(bind, expire_on_commit=False) as s:
-        with s.begin():
-            yield s
+    with Session(bind, expire_on_commit=False) as s, s.begin():
+        yield s
+
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def fetch(s: Session, model: type[Row], key: Any) -> Row:
+    """The row with this primary key, or a StoreError that names what is missing (never a bare None)."""
+    row = s.get(model, key)
+    if row is None:
+        raise StoreError(f"there is no {model.__name__} {key!r} in the store")
+    return row
+
+
+def saved_id(row: Any) -> int:
+    """The primary key the database gave a row (after it was flushed)."""
+    if row.id is None:
+        raise StoreError(f"{type(row).__name__} has no id yet: it was never flushed")
+    return int(row.id)

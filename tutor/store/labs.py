@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from . import outbox
-from .db import session
+from .db import fetch, saved_id, session
 from .models import LabAttempt, LabCheckResult
 
 
@@ -30,32 +30,46 @@ class Attempt:
 
 
 def _plain(row: LabAttempt) -> Attempt:
-    return Attempt(row.id, row.lab_id, row.status, row.hints_used, row.resets, row.solution_viewed,
-                   row.checks_passed, row.checks_total, row.score, row.started_at, row.finished_at)
+    return Attempt(
+        saved_id(row),
+        row.lab_id,
+        row.status,
+        row.hints_used,
+        row.resets,
+        row.solution_viewed,
+        row.checks_passed,
+        row.checks_total,
+        row.score,
+        row.started_at,
+        row.finished_at,
+    )
 
 
 def open_lab_attempt(lab_id: str, at: datetime | None = None) -> int:
     """The id of the lab's open attempt, creating one when there is none."""
     with session() as s:
-        row = s.exec(select(LabAttempt).where(LabAttempt.lab_id == lab_id, LabAttempt.finished_at == None)  # noqa: E711
-                     .order_by(LabAttempt.id.desc())).first()
+        row = s.exec(
+            select(LabAttempt)
+            .where(LabAttempt.lab_id == lab_id, col(LabAttempt.finished_at).is_(None))
+            .order_by(col(LabAttempt.id).desc())
+        ).first()
         if row is None:
             row = LabAttempt(lab_id=lab_id, started_at=at or datetime.now(UTC))
             s.add(row)
             s.flush()
             outbox.record(s.connection(), "lab_started", lab=lab_id)
-        return row.id
+        return saved_id(row)
 
 
 def lab_attempt(attempt_id: int) -> Attempt:
     with session(read_only=True) as s:
-        return _plain(s.get(LabAttempt, attempt_id))
+        return _plain(fetch(s, LabAttempt, attempt_id))
 
 
 def _update(attempt_id: int, change, event: str | None = None, details=lambda row: {}) -> Attempt:
     """Change the attempt and queue the workshop ``event`` about it, in one transaction."""
     with session() as s:
-        row = s.get(LabAttempt, attempt_id)
+        row = fetch(s, LabAttempt, attempt_id)
         change(row)
         s.add(row)
         if event:
@@ -65,6 +79,7 @@ def _update(attempt_id: int, change, event: str | None = None, details=lambda ro
 
 def use_hint(attempt_id: int, available: int) -> int:
     """Count one more hint (never more than there are); returns the hint number to show."""
+
     def bump(row: LabAttempt) -> None:
         row.hints_used = min(row.hints_used + 1, available)
 
@@ -98,25 +113,37 @@ def record_lab_check(attempt_id: int, report: Any) -> None:
     """
     now = datetime.now(UTC)
     with session() as s:
-        row = s.get(LabAttempt, attempt_id)
-        run = (s.exec(select(func.max(LabCheckResult.run)).where(LabCheckResult.attempt_id == attempt_id)).one() or 0) + 1
+        row = fetch(s, LabAttempt, attempt_id)
+        run = (
+            s.exec(select(func.max(LabCheckResult.run)).where(LabCheckResult.attempt_id == attempt_id)).one() or 0
+        ) + 1
         for c in report.checks:
-            s.add(LabCheckResult(attempt_id=attempt_id, run=run, check_id=c.id, passed=c.passed,
-                                 message=c.message, checked_at=now))
+            s.add(
+                LabCheckResult(
+                    attempt_id=attempt_id, run=run, check_id=c.id, passed=c.passed, message=c.message, checked_at=now
+                )
+            )
         row.checks_passed, row.checks_total, row.score = report.passed, report.total, report.score
         if report.passed == report.total and row.status == "active":
             row.status = "passed"
         s.add(row)
-        outbox.record(s.connection(), "lab_graded", lab=row.lab_id, passed=report.passed, total=report.total,
-                      score=report.score, hints_used=row.hints_used,
-                      checks=[{"id": c.id, "passed": c.passed, "message": c.message[:2000]} for c in report.checks])
+        outbox.record(
+            s.connection(),
+            "lab_graded",
+            lab=row.lab_id,
+            passed=report.passed,
+            total=report.total,
+            score=report.score,
+            hints_used=row.hints_used,
+            checks=[{"id": c.id, "passed": c.passed, "message": c.message[:2000]} for c in report.checks],
+        )
 
 
 def lab_summaries() -> dict[str, dict[str, Any]]:
     """lab id -> {"attempts", "best_score", "passed", "status"} for the lab list."""
     out: dict[str, dict[str, Any]] = {}
     with session(read_only=True) as s:
-        for row in s.exec(select(LabAttempt).order_by(LabAttempt.id)):
+        for row in s.exec(select(LabAttempt).order_by(col(LabAttempt.id))):
             entry = out.setdefault(row.lab_id, {"attempts": 0, "best_score": 0.0, "passed": False, "status": ""})
             entry["attempts"] += 1
             entry["best_score"] = max(entry["best_score"], row.score)

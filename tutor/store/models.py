@@ -183,8 +183,13 @@ class WorkshopOutbox(SQLModel, table=True):
     __tablename__ = "workshop_outbox"
     __table_args__ = (
         UniqueConstraint("membership_id", "seq"),
-        Index("ix_workshop_outbox_pending", "membership_id", "seq", sqlite_where=text("sent_at IS NULL"),
-              postgresql_where=text("sent_at IS NULL")),
+        Index(
+            "ix_workshop_outbox_pending",
+            "membership_id",
+            "seq",
+            sqlite_where=text("sent_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     membership_id: int = Field(foreign_key="workshop_membership.id")
@@ -198,6 +203,17 @@ class WorkshopOutbox(SQLModel, table=True):
 
 
 __all__ = [
-    "Card", "DrillAttempt", "ExamAnswer", "ExamAttempt", "LabAttempt", "LabCheckResult",
-    "LessonPosition", "ReviewDay", "ReviewLog", "SectionRead", "Setting", "WorkshopMembership", "WorkshopOutbox",
+    "Card",
+    "DrillAttempt",
+    "ExamAnswer",
+    "ExamAttempt",
+    "LabAttempt",
+    "LabCheckResult",
+    "LessonPosition",
+    "ReviewDay",
+    "ReviewLog",
+    "SectionRead",
+    "Setting",
+    "WorkshopMembership",
+    "WorkshopOutbox",
 ]

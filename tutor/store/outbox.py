@@ -15,13 +15,13 @@ from uuid import uuid4
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlmodel import select
+from sqlmodel import col, select
 
-from .db import session
+from .db import fetch, saved_id, session
 from .models import WorkshopMembership, WorkshopOutbox
 
-_membership = WorkshopMembership.__table__
-_outbox = WorkshopOutbox.__table__
+_membership = WorkshopMembership.__table__  # type: ignore[attr-defined]  # SQLModel sets it at class creation
+_outbox = WorkshopOutbox.__table__  # type: ignore[attr-defined]
 
 
 def record(conn: Connection, type: str, **fields: Any) -> str | None:
@@ -30,17 +30,27 @@ def record(conn: Connection, type: str, **fields: Any) -> str | None:
     The per-attendee sequence is taken inside the caller's write transaction (SQLite: BEGIN IMMEDIATE),
     so two processes recording at once cannot take the same number.
     """
-    membership = conn.execute(sa.select(_membership.c.id).where(_membership.c.left_at.is_(None))
-                              .order_by(_membership.c.id.desc()).limit(1)).scalar()
+    membership = conn.execute(
+        sa.select(_membership.c.id).where(_membership.c.left_at.is_(None)).order_by(_membership.c.id.desc()).limit(1)
+    ).scalar()
     if membership is None:
         return None
     now = datetime.now(UTC)
-    seq = conn.execute(sa.select(sa.func.coalesce(sa.func.max(_outbox.c.seq), 0) + 1)
-                       .where(_outbox.c.membership_id == membership)).scalar_one()
+    seq = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.max(_outbox.c.seq), 0) + 1).where(_outbox.c.membership_id == membership)
+    ).scalar_one()
     event_id = str(uuid4())
     event = {"id": event_id, "seq": seq, "at": now.isoformat(), "type": type, **fields}
-    conn.execute(_outbox.insert().values(membership_id=membership, event_id=event_id, seq=seq, type=type,
-                                         event=json.dumps(event, ensure_ascii=True), created_at=now))
+    conn.execute(
+        _outbox.insert().values(
+            membership_id=membership,
+            event_id=event_id,
+            seq=seq,
+            type=type,
+            event=json.dumps(event, ensure_ascii=True),
+            created_at=now,
+        )
+    )
     return event_id
 
 
@@ -69,20 +79,36 @@ class Pending:
 
 
 def _plain(row: WorkshopMembership) -> Membership:
-    return Membership(row.id, row.server_url, row.workshop_id, row.title, row.attendee_id, row.name, row.token,
-                      row.pack_sha256, row.pack_dir, row.joined_at, row.left_at, row.last_sync_at, row.last_error)
+    return Membership(
+        saved_id(row),
+        row.server_url,
+        row.workshop_id,
+        row.title,
+        row.attendee_id,
+        row.name,
+        row.token,
+        row.pack_sha256,
+        row.pack_dir,
+        row.joined_at,
+        row.left_at,
+        row.last_sync_at,
+        row.last_error,
+    )
 
 
 def active_membership() -> Membership | None:
     with session(read_only=True) as s:
-        row = s.exec(select(WorkshopMembership).where(WorkshopMembership.left_at == None)  # noqa: E711
-                     .order_by(WorkshopMembership.id.desc())).first()
+        row = s.exec(
+            select(WorkshopMembership)
+            .where(col(WorkshopMembership.left_at).is_(None))
+            .order_by(col(WorkshopMembership.id).desc())
+        ).first()
         return _plain(row) if row else None
 
 
 def add_membership(**fields: Any) -> Membership:
     with session() as s:
-        if s.exec(select(WorkshopMembership.id).where(WorkshopMembership.left_at == None)).first():  # noqa: E711
+        if s.exec(select(WorkshopMembership.id).where(col(WorkshopMembership.left_at).is_(None))).first():
             raise ValueError("already in a workshop")
         row = WorkshopMembership(joined_at=datetime.now(UTC), **fields)
         s.add(row)
@@ -92,7 +118,7 @@ def add_membership(**fields: Any) -> Membership:
 
 def end_membership(membership_id: int) -> None:
     with session() as s:
-        row = s.get(WorkshopMembership, membership_id)
+        row = fetch(s, WorkshopMembership, membership_id)
         row.left_at = datetime.now(UTC)
         s.add(row)
 
@@ -100,45 +126,64 @@ def end_membership(membership_id: int) -> None:
 def pending(membership_id: int, limit: int = 100) -> list[Pending]:
     """Unsent, unrejected events in sequence order."""
     with session(read_only=True) as s:
-        rows = s.exec(select(WorkshopOutbox).where(WorkshopOutbox.membership_id == membership_id,
-                                                   WorkshopOutbox.sent_at == None,  # noqa: E711
-                                                   WorkshopOutbox.rejected == None)  # noqa: E711
-                      .order_by(WorkshopOutbox.seq).limit(limit)).all()
+        rows = s.exec(
+            select(WorkshopOutbox)
+            .where(
+                col(WorkshopOutbox.membership_id) == membership_id,
+                col(WorkshopOutbox.sent_at).is_(None),
+                col(WorkshopOutbox.rejected).is_(None),
+            )
+            .order_by(col(WorkshopOutbox.seq))
+            .limit(limit)
+        ).all()
         return [Pending(r.event_id, r.seq, json.loads(r.event)) for r in rows]
 
 
 def counts(membership_id: int) -> dict[str, int]:
     """{"waiting", "sent", "rejected"} for ``tutor workshop status``."""
     with session(read_only=True) as s:
-        rows = s.exec(sa.select(
-            sa.func.count().filter(WorkshopOutbox.sent_at == None, WorkshopOutbox.rejected == None),  # noqa: E711
-            sa.func.count().filter(WorkshopOutbox.sent_at != None),  # noqa: E711
-            sa.func.count().filter(WorkshopOutbox.rejected != None),  # noqa: E711
-        ).where(WorkshopOutbox.membership_id == membership_id)).one()
+        rows = (
+            s.connection()
+            .execute(
+                sa.select(
+                    sa.func.count().filter(
+                        col(WorkshopOutbox.sent_at).is_(None), col(WorkshopOutbox.rejected).is_(None)
+                    ),
+                    sa.func.count().filter(col(WorkshopOutbox.sent_at).is_not(None)),
+                    sa.func.count().filter(col(WorkshopOutbox.rejected).is_not(None)),
+                ).where(col(WorkshopOutbox.membership_id) == membership_id)
+            )
+            .one()
+        )
     return {"waiting": rows[0], "sent": rows[1], "rejected": rows[2]}
 
 
 def mark_sent(membership_id: int, event_ids: list[str]) -> None:
     now = datetime.now(UTC)
     with session() as s:
-        s.exec(sa.update(WorkshopOutbox).where(WorkshopOutbox.membership_id == membership_id,
-                                               WorkshopOutbox.event_id.in_(event_ids),
-                                               WorkshopOutbox.sent_at == None)  # noqa: E711
-               .values(sent_at=now))
-        row = s.get(WorkshopMembership, membership_id)
+        s.exec(
+            sa.update(WorkshopOutbox)
+            .where(
+                col(WorkshopOutbox.membership_id) == membership_id,
+                col(WorkshopOutbox.event_id).in_(event_ids),
+                col(WorkshopOutbox.sent_at).is_(None),
+            )
+            .values(sent_at=now)
+        )
+        row = fetch(s, WorkshopMembership, membership_id)
         row.last_sync_at, row.last_error = now, None
         s.add(row)
 
 
 def mark_rejected(event_id: str, reason: str) -> None:
     with session() as s:
-        s.exec(sa.update(WorkshopOutbox).where(WorkshopOutbox.event_id == event_id).values(rejected=reason[:2000]))
+        s.exec(sa.update(WorkshopOutbox).where(col(WorkshopOutbox.event_id) == event_id).values(rejected=reason[:2000]))
 
 
 def note_sync(membership_id: int, error: str | None) -> None:
     """A sync that had nothing to send (error None) or failed (the reason, for `tutor workshop status`)."""
     with session() as s:
-        row = s.get(WorkshopMembership, membership_id)
+        row = fetch(s, WorkshopMembership, membership_id)
         if error is None:
             row.last_sync_at, row.last_error = datetime.now(UTC), None
         else:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .db import session
 from .models import Card, LabAttempt, LessonPosition, SectionRead, Setting
@@ -66,7 +66,7 @@ def position(lesson_id: str) -> str | None:
 def last_position() -> tuple[str, str] | None:
     """The lesson and section the learner read most recently."""
     with session(read_only=True) as s:
-        row = s.exec(select(LessonPosition).order_by(LessonPosition.updated_at.desc()).limit(1)).first()
+        row = s.exec(select(LessonPosition).order_by(col(LessonPosition.updated_at).desc()).limit(1)).first()
         return (row.lesson_id, row.anchor) if row else None
 
 
@@ -87,7 +87,7 @@ class Snapshot:
 def snapshot(at: datetime | None = None) -> Snapshot:
     at = at or now()
     with session(read_only=True) as s:
-        seen = s.exec(select(func.count()).select_from(Card).where(Card.retired == False)).one()  # noqa: E712
+        seen = s.exec(select(func.count()).select_from(Card).where(Card.retired == False)).one()
         tried = set(s.exec(select(LabAttempt.lab_id).distinct()))
         passed = set(s.exec(select(LabAttempt.lab_id).where(LabAttempt.status == "passed").distinct()))
     return Snapshot(seen, read_sections(), last_position(), passed, tried)

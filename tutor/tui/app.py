@@ -46,7 +46,8 @@ class TutorApp(App):
     }
     DEFAULT_MODE = "home"
     BINDINGS = [
-        *(Binding(key, f"app.switch_mode('{mode}')", mode.title(), show=True) for mode, key in MODE_KEYS.items()),
+        # the navigation bar already shows the mode keys; the footer keeps its width for the screen's own keys
+        *(Binding(key, f"app.switch_mode('{mode}')", mode.title(), show=False) for mode, key in MODE_KEYS.items()),
         Binding("f1,question_mark", "app.help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -13,7 +14,14 @@ if TYPE_CHECKING:
     from tutor.content import Catalog
 
 MODE_KEYS = {"home": "h", "lessons": "l", "labs": "b", "review": "r", "exam": "e", "stats": "s"}
-MODE_TITLES = {"home": "Home", "lessons": "Lessons", "labs": "Labs", "review": "Review", "exam": "Exam", "stats": "Stats"}
+MODE_TITLES = {
+    "home": "Home",
+    "lessons": "Lessons",
+    "labs": "Labs",
+    "review": "Review",
+    "exam": "Exam",
+    "stats": "Stats",
+}
 
 
 class NavBar(Static):
@@ -51,7 +59,12 @@ class ModeScreen(Screen):
 
     def _on_mount(self, event) -> None:
         # The footer builds a widget per key; adding it just after the first paint keeps start-up quick.
-        self.call_after_refresh(self.mount, Footer())
+        self.call_after_refresh(self._add_footer)
+
+    async def _add_footer(self) -> None:
+        await self.mount(Footer())
+        # a footer mounted late has missed the bindings signal of the first focus: without this it stays blank
+        self.refresh_bindings()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -63,8 +76,9 @@ class ModeScreen(Screen):
         if self.load is not None:
             self.reload()
 
-    def in_background(self, compute: Callable[[Catalog], Any], show: Callable[[Any], None],
-                      group: str = "load") -> None:
+    def in_background(
+        self, compute: Callable[[Catalog], Any], show: Callable[[Any], None], group: str = "load"
+    ) -> None:
         """Run ``compute(catalog)`` in a worker thread, then ``show(result)`` on the UI thread."""
 
         def job() -> None:

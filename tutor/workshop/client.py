@@ -39,8 +39,12 @@ _event = TypeAdapter(p.Event)
 def _client(base_url: str, token: str | None = None, timeout: float = REQUEST_TIMEOUT) -> httpx.Client:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     # trust_env=False: a lab shell's dead proxy (HTTPS_PROXY) must not swallow workshop traffic
-    return httpx.Client(base_url=base_url.rstrip("/"), headers=headers, trust_env=False,
-                        timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)))
+    return httpx.Client(
+        base_url=base_url.rstrip("/"),
+        headers=headers,
+        trust_env=False,
+        timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
+    )
 
 
 def _detail(response: httpx.Response) -> str:
@@ -54,8 +58,9 @@ def _detail(response: httpx.Response) -> str:
 
 
 def _write_marker(membership: outbox.Membership, content: Path | None) -> None:
-    paths.workshop_file().write_text(json.dumps({"workshop": membership.workshop_id,
-                                                 "content": str(content) if content else None}), encoding="utf-8")
+    paths.workshop_file().write_text(
+        json.dumps({"workshop": membership.workshop_id, "content": str(content) if content else None}), encoding="utf-8"
+    )
 
 
 # ---------------------------------------------------------------- join and leave
@@ -65,16 +70,16 @@ def join(url: str, code: str, name: str) -> outbox.Membership:
     """Register with the server, download the pack (checked against its hash), and remember the token."""
     current = outbox.active_membership()
     if current is not None:
-        raise WorkshopError(f"you are in the workshop {current.workshop_id!r} already; "
-                            "`tutor workshop leave` first")
+        raise WorkshopError(f"you are in the workshop {current.workshop_id!r} already; `tutor workshop leave` first")
     try:
         request = p.JoinRequest(code=code, name=name)
     except ValidationError as exc:
         raise WorkshopError(f"cannot join: {exc.errors()[0]['msg']}") from None
     try:
         with _client(url) as http:
-            response = http.post(f"{p.API}/join", content=request.model_dump_json(),
-                                 headers={"content-type": "application/json"})
+            response = http.post(
+                f"{p.API}/join", content=request.model_dump_json(), headers={"content-type": "application/json"}
+            )
             if response.status_code != 201:
                 raise WorkshopError(f"the server refused to join: {_detail(response)}")
             joined = p.Joined.model_validate(response.json())
@@ -91,9 +96,15 @@ def join(url: str, code: str, name: str) -> outbox.Membership:
     if parsed is None:
         raise WorkshopError(f"the downloaded pack does not load: {problems[0] if problems else '?'}")
     membership = outbox.add_membership(
-        server_url=url.rstrip("/"), workshop_id=joined.workshop.id, title=joined.workshop.title,
-        attendee_id=joined.attendee_id, name=name, token=joined.token, pack_sha256=joined.workshop.pack_sha256,
-        pack_dir=str(target))
+        server_url=url.rstrip("/"),
+        workshop_id=joined.workshop.id,
+        title=joined.workshop.title,
+        attendee_id=joined.attendee_id,
+        name=name,
+        token=joined.token,
+        pack_sha256=joined.workshop.pack_sha256,
+        pack_dir=str(target),
+    )
     _write_marker(membership, parsed.content_dir(target))
     return membership
 
@@ -111,8 +122,10 @@ def leave(force: bool = False) -> tuple[outbox.Membership, int]:
         pass
     waiting = outbox.counts(membership.id)["waiting"]
     if waiting and not force:
-        raise WorkshopError(f"{waiting} event{'s' if waiting != 1 else ''} could not be sent yet; run "
-                            "`tutor workshop sync` when the server is reachable, or leave with --force")
+        raise WorkshopError(
+            f"{waiting} event{'s' if waiting != 1 else ''} could not be sent yet; run "
+            "`tutor workshop sync` when the server is reachable, or leave with --force"
+        )
     try:
         with _client(membership.server_url, membership.token, timeout=CONNECT_TIMEOUT) as http:
             http.post(f"{p.API}/leave")
@@ -147,8 +160,13 @@ class SyncResult:
     waiting: int
 
 
-def sync(membership: outbox.Membership | None = None, *, deadline: float | None = None,
-         timeout: float = REQUEST_TIMEOUT, batch: int = p.MAX_BATCH) -> SyncResult:
+def sync(
+    membership: outbox.Membership | None = None,
+    *,
+    deadline: float | None = None,
+    timeout: float = REQUEST_TIMEOUT,
+    batch: int = p.MAX_BATCH,
+) -> SyncResult:
     """Send waiting events in batches until none are left (or ``deadline``, a monotonic time, passes)."""
     membership = membership or _require()
     sent = 0
@@ -193,11 +211,12 @@ def _send(http: httpx.Client, membership: outbox.Membership, events: list[outbox
             raise SyncError("the server did not acknowledge every event it was sent; retrying later")
         return len(acked)
     if response.status_code == 429:
-        raise SyncError(f"the server is busy ({_detail(response)})",
-                        retry_after=float(response.headers.get("Retry-After", BACKOFF_BASE)))
+        raise SyncError(
+            f"the server is busy ({_detail(response)})",
+            retry_after=float(response.headers.get("Retry-After", BACKOFF_BASE)),
+        )
     if response.status_code in (401, 403):
-        raise SyncError(f"the server no longer accepts this attendee ({_detail(response)}); join again",
-                        permanent=True)
+        raise SyncError(f"the server no longer accepts this attendee ({_detail(response)}); join again", permanent=True)
     if response.status_code == 422 and len(events) > 1:
         # find the one it refuses: send them one by one, so the rest still arrive
         return sum(_send(http, membership, [e]) for e in events)
@@ -207,14 +226,19 @@ def _send(http: httpx.Client, membership: outbox.Membership, events: list[outbox
     raise SyncError(f"the server answered {_detail(response)}")
 
 
-def backoff(attempt: int, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP,
-            rng: Callable[[float, float], float] = random.uniform) -> float:
+def backoff(
+    attempt: int,
+    base: float = BACKOFF_BASE,
+    cap: float = BACKOFF_CAP,
+    rng: Callable[[float, float], float] = random.uniform,
+) -> float:
     """Exponential backoff with full jitter: uniformly in [0, min(cap, base * 2**attempt)]."""
     return rng(0, min(cap, base * 2 ** min(attempt, 30)))
 
 
-def run_sender(stop: threading.Event, wake: threading.Event | None = None,
-               on_status: Callable[[str], None] | None = None) -> None:
+def run_sender(
+    stop: threading.Event, wake: threading.Event | None = None, on_status: Callable[[str], None] | None = None
+) -> None:
     """The TUI's background sender: deliver whenever there is something to send, back off while it fails.
 
     Runs until ``stop`` is set; ``wake`` (set after the learner does something) sends without waiting.
@@ -317,8 +341,9 @@ class Sender:
 
     def __init__(self, on_status: Callable[[str], None] | None = None) -> None:
         self.stop, self.wake = threading.Event(), threading.Event()
-        self.thread = threading.Thread(target=run_sender, args=(self.stop, self.wake, on_status),
-                                       name="workshop-sender", daemon=True)
+        self.thread = threading.Thread(
+            target=run_sender, args=(self.stop, self.wake, on_status), name="workshop-sender", daemon=True
+        )
 
     def start(self) -> Sender:
         self.thread.start()

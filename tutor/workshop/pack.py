@@ -15,7 +15,7 @@ import tarfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Union
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AwareDatetime, Discriminator, Field, Tag, ValidationError, model_validator
 
@@ -99,13 +99,11 @@ def _item_kind(data: Any) -> str | None:
 
 
 AgendaItem = Annotated[
-    Union[
-        Annotated[LessonItem, Tag("lesson")],
-        Annotated[LabItem, Tag("lab")],
-        Annotated[QuestionsItem, Tag("questions")],
-        Annotated[ExamItem, Tag("exam")],
-        Annotated[DrillsItem, Tag("drills")],
-    ],
+    Annotated[LessonItem, Tag("lesson")]
+    | Annotated[LabItem, Tag("lab")]
+    | Annotated[QuestionsItem, Tag("questions")]
+    | Annotated[ExamItem, Tag("exam")]
+    | Annotated[DrillsItem, Tag("drills")],
     Discriminator(
         _item_kind,
         custom_error_type="agenda_item",
@@ -207,7 +205,9 @@ def load_pack(path: Path) -> tuple[Pack | None, list[Problem]]:
         for err in exc.errors():
             loc = tuple(err["loc"])
             if len(loc) >= 3 and loc[0] == "agenda" and loc[2] in ITEM_KINDS:
-                loc = loc[:2] + loc[3:]  # drop the union's tag: "agenda.3.questions.count", not "...questions.questions..."
+                loc = (
+                    loc[:2] + loc[3:]
+                )  # drop the union's tag: "agenda.3.questions.count", not "...questions.questions..."
             where = ".".join(str(p) for p in loc) or "pack"
             problems.append(Problem(file, line_of(data, loc, 1), f"{where}: {err['msg']}"))
         return None, sorted(set(problems))
@@ -253,7 +253,9 @@ def _unresolved(catalog: Catalog, item: Any) -> list[tuple[tuple, str]]:
     elif isinstance(item, ExamItem):
         if item.exam.profile not in catalog.exams:
             known = ", ".join(sorted(catalog.exams))
-            out.append((("exam", "profile"), f"exam.profile: no exam profile {item.exam.profile!r} (there are {known})"))
+            out.append(
+                (("exam", "profile"), f"exam.profile: no exam profile {item.exam.profile!r} (there are {known})")
+            )
     elif isinstance(item, DrillsItem):
         for i, drill in enumerate(item.drills):
             if drill not in catalog.drills:
@@ -275,7 +277,8 @@ def _unresolved(catalog: Catalog, item: Any) -> list[tuple[tuple, str]]:
 def _candidates(catalog: Catalog, q: QuestionSet) -> list[str]:
     family, _, domain = (q.domain or "").partition(":")
     return sorted(
-        qid for qid, question in catalog.questions.items()
+        qid
+        for qid, question in catalog.questions.items()
         if (not q.chapter or question.lesson.partition("#")[0] == q.chapter)
         and (not q.domain or question.domain.get(family) == domain)
     )
@@ -297,9 +300,10 @@ def _packed_files(pack_dir: Path, pack: Pack) -> list[Path]:
     content = pack.content_dir(pack_dir)
     if content is not None and content.is_dir():
         files += sorted(
-            p for p in content.rglob("*")
-            if p.is_file() and not any(part.startswith(".") or part == "__pycache__"
-                                       for part in p.relative_to(pack_dir).parts)
+            p
+            for p in content.rglob("*")
+            if p.is_file()
+            and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(pack_dir).parts)
         )
     return files
 
@@ -315,7 +319,9 @@ def bundle(pack_dir: Path, pack: Pack) -> bytes:
             tar.addfile(info, io.BytesIO(data))
     packed = gzip.compress(raw.getvalue(), mtime=0)
     if len(packed) > MAX_PACK_BYTES:
-        raise WorkshopError(f"the pack is {len(packed) // 1024} KiB packed; keep it under {MAX_PACK_BYTES // 2**20} MiB")
+        raise WorkshopError(
+            f"the pack is {len(packed) // 1024} KiB packed; keep it under {MAX_PACK_BYTES // 2**20} MiB"
+        )
     return packed
 
 
@@ -327,8 +333,9 @@ def unpack(data: bytes, expected_sha256: str, target: Path) -> Path:
     """Check the hash, then extract into ``target`` (nothing outside it, no links). Returns ``target``."""
     actual = sha256(data)
     if actual != expected_sha256:
-        raise WorkshopError(f"the downloaded pack does not match its hash ({actual[:12]} != {expected_sha256[:12]}); "
-                            "join again")
+        raise WorkshopError(
+            f"the downloaded pack does not match its hash ({actual[:12]} != {expected_sha256[:12]}); join again"
+        )
     target.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
         tar.extractall(target, filter="data")
@@ -340,7 +347,24 @@ def now_between(pack: Pack, at: datetime) -> bool:
 
 
 __all__ = [
-    "ITEM_KINDS", "PACK_FILE", "AgendaItem", "DrillsItem", "ExamItem", "LabItem", "LessonItem", "Pack", "PackCheck",
-    "QuestionSet", "QuestionsItem", "WorkshopError", "bundle", "check_pack", "item_key", "item_title", "load_pack",
-    "question_ids", "sha256", "unpack",
+    "ITEM_KINDS",
+    "PACK_FILE",
+    "AgendaItem",
+    "DrillsItem",
+    "ExamItem",
+    "LabItem",
+    "LessonItem",
+    "Pack",
+    "PackCheck",
+    "QuestionSet",
+    "QuestionsItem",
+    "WorkshopError",
+    "bundle",
+    "check_pack",
+    "item_key",
+    "item_title",
+    "load_pack",
+    "question_ids",
+    "sha256",
+    "unpack",
 ]

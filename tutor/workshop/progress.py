@@ -30,7 +30,7 @@ def agenda_progress(pack: Pack, catalog: Any = None) -> list[AgendaEntry]:
     with session(read_only=True) as s:
         read = {(r.lesson_id, r.anchor) for r in s.exec(select(SectionRead))}
         passed = {r for r in s.exec(select(LabAttempt.lab_id).where(LabAttempt.status == "passed"))}
-        answered = set(s.exec(select(Card.item_id).where(Card.kind == "question", Card.last_review != None)))  # noqa: E711
+        answered = set(s.exec(select(Card.item_id).where(Card.kind == "question", Card.last_review != None)))
         exams = {(r.profile_id, r.seed) for r in s.exec(select(ExamAttempt).where(ExamAttempt.status == "submitted"))}
         drilled = set(s.exec(select(DrillAttempt.drill_id)))
     out = []

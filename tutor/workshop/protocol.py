@@ -7,7 +7,7 @@ Events carry a client-made UUID and a per-attendee sequence number; the server s
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
@@ -16,7 +16,6 @@ API = "/api/v1"
 MAX_BATCH = 100  # events per request
 MAX_BODY_BYTES = 512 * 1024  # requests bigger than this get 413 before they are parsed
 MAX_MESSAGE = 2000
-
 
 
 def _storable(text: str) -> str:
@@ -136,11 +135,19 @@ class DrillDone(EventBase):
 
 
 Event = Annotated[
-    Union[LabStarted, LabGraded, LabHint, LabReset, LabSolutionViewed, ReviewAnswered, ExamFinished, DrillDone],
+    LabStarted | LabGraded | LabHint | LabReset | LabSolutionViewed | ReviewAnswered | ExamFinished | DrillDone,
     Field(discriminator="type"),
 ]
-EVENT_TYPES = ("lab_started", "lab_graded", "lab_hint", "lab_reset", "lab_solution_viewed", "review_answered",
-               "exam_finished", "drill_done")
+EVENT_TYPES = (
+    "lab_started",
+    "lab_graded",
+    "lab_hint",
+    "lab_reset",
+    "lab_solution_viewed",
+    "review_answered",
+    "exam_finished",
+    "drill_done",
+)
 
 
 class EventBatch(Wire):

@@ -74,9 +74,17 @@ def write_starter(target: Path, now: datetime | None = None) -> Path:
     (target / "content" / "lessons").mkdir()
     (target / "content" / "labs").mkdir()
     file = target / PACK_FILE
-    file.write_text(STARTER_PACK.format(dir=target, id=ident, starts=start.strftime(stamp),
-                                        ends=(start + timedelta(hours=2)).strftime(stamp),
-                                        due=(start + timedelta(hours=1)).strftime(stamp)), encoding="utf-8")
-    (target / "content" / "question_bank" / f"{ident}.yaml").write_text(STARTER_QUESTION.format(id=ident),
-                                                                        encoding="utf-8")
+    file.write_text(
+        STARTER_PACK.format(
+            dir=target,
+            id=ident,
+            starts=start.strftime(stamp),
+            ends=(start + timedelta(hours=2)).strftime(stamp),
+            due=(start + timedelta(hours=1)).strftime(stamp),
+        ),
+        encoding="utf-8",
+    )
+    (target / "content" / "question_bank" / f"{ident}.yaml").write_text(
+        STARTER_QUESTION.format(id=ident), encoding="utf-8"
+    )
     return file

@@ -3,10 +3,6 @@
 Fill in the TODOs, then zip this file and deploy it (see the handout).
 """
 
-import json
-import os
-
-import boto3
 
 # Code at module level runs once per execution environment (the "init" phase) and is reused by
 # every warm invocation: create SDK clients or resources here, not inside the handler.

@@ -88,8 +88,10 @@ class DrillScreen(Screen):
             found = " [dim](found in your answer)[/dim]" if kp.id in self.detected else ""
             lines.append(f" {i + 1}. {'[green]■[/]' if on else '□'} {escape(kp.point)}{found}")
         rating = rating_for(len(self.confirmed), len(self.drill.key_points))
-        lines.append(f"\nYou covered {len(self.confirmed)} of {len(self.drill.key_points)}: "
-                     f"this drill will be rated [b]{RATING_NAMES[rating]}[/b].")
+        lines.append(
+            f"\nYou covered {len(self.confirmed)} of {len(self.drill.key_points)}: "
+            f"this drill will be rated [b]{RATING_NAMES[rating]}[/b]."
+        )
         lines.append(f"\n[b]Model answer[/b]\n{escape(self.drill.model_answer.strip())}")
         self.query_one("#drill-header", Static).update("Interview drill · how did you do?")
         self.query_one("#drill-coverage", Static).update("\n".join(lines))

@@ -59,8 +59,10 @@ class ExamScreen(ModeScreen):
         catalog = data["catalog"]
         empty = self.query_one("#exam-empty", EmptyState)
         if not catalog.exams and not catalog.drills:
-            empty.update("No exam profiles are installed yet.\n\nProfiles live in [b]question_bank/exams/[/b]; "
-                         "see docs/AUTHORING.md.")
+            empty.update(
+                "No exam profiles are installed yet.\n\nProfiles live in [b]question_bank/exams/[/b]; "
+                "see docs/AUTHORING.md."
+            )
             return
         empty.display = False
         self.query_one("#exam-home").display = True
@@ -69,24 +71,40 @@ class ExamScreen(ModeScreen):
         if active:
             answered = sum(a.response is not None for a in active.answers)
             left = max(0, active.time_limit_s - active.elapsed_s) / 60
-            resume.update(f"[b yellow]An attempt is in progress[/]: {escape(active.profile_id)}, {answered}/"
-                          f"{len(active.answers)} answered, {left:.0f} min left. Press [b]c[/b] to continue.")
+            resume.update(
+                f"[b yellow]An attempt is in progress[/]: {escape(active.profile_id)}, {answered}/"
+                f"{len(active.answers)} answered, {left:.0f} min left. Press [b]c[/b] to continue."
+            )
         resume.display = bool(active)
         if active and self.app.resume_exam:
             self.app.resume_exam = False
             self.action_resume()
         profiles = self.query_one("#exam-profiles", OptionList)
-        _refill(profiles, [Option(f"{escape(p.title)}  [dim]{p.questions} q · {p.minutes} min · pass "
-                                  f"{p.scoring.passing}[/dim]", id=p.id) for p in catalog.exams.values()])
+        _refill(
+            profiles,
+            [
+                Option(
+                    f"{escape(p.title)}  [dim]{p.questions} q · {p.minutes} min · pass {p.scoring.passing}[/dim]",
+                    id=p.id,
+                )
+                for p in catalog.exams.values()
+            ],
+        )
         practice = [Option("Wrong answers only", id="wrong"), Option("Weakest cards first", id="weakest")]
         family = catalog.families.get("saa")
-        practice += [Option(f"Domain: {escape(d.name)}", id=f"domain--{d.id}") for d in (family.domains if family else [])]
-        practice += [Option(f"Chapter {lesson.order}: {escape(lesson.title)}", id=f"chapter--{lesson.id}")
-                     for lesson in catalog.lessons.values()]
+        practice += [
+            Option(f"Domain: {escape(d.name)}", id=f"domain--{d.id}") for d in (family.domains if family else [])
+        ]
+        practice += [
+            Option(f"Chapter {lesson.order}: {escape(lesson.title)}", id=f"chapter--{lesson.id}")
+            for lesson in catalog.lessons.values()
+        ]
         _refill(self.query_one("#exam-practice", OptionList), practice)
-        _refill(self.query_one("#exam-drills", OptionList),
-                [Option(f"[dim]{d.minutes:>2} min[/dim]  {escape(d.title)}", id=d.id) for d in catalog.drills.values()]
-                or [Option("[dim]No drills installed yet[/dim]", disabled=True)])
+        _refill(
+            self.query_one("#exam-drills", OptionList),
+            [Option(f"[dim]{d.minutes:>2} min[/dim]  {escape(d.title)}", id=d.id) for d in catalog.drills.values()]
+            or [Option("[dim]No drills installed yet[/dim]", disabled=True)],
+        )
         self.show_history(data["history"])
         if self.focused is None:
             profiles.focus()
@@ -102,7 +120,9 @@ class ExamScreen(ModeScreen):
         lines = []
         for h in exams[-8:]:
             verdict = "[green]pass[/]" if h.passed else "[red]fail[/]"
-            lines.append(f"#{h.id:<3} {h.submitted_at:%Y-%m-%d} {escape(h.profile_id):<8} {h.scaled_score:>4} {verdict}")
+            lines.append(
+                f"#{h.id:<3} {h.submitted_at:%Y-%m-%d} {escape(h.profile_id):<8} {h.scaled_score:>4} {verdict}"
+            )
         scores = [h.scaled_score or 0 for h in exams]
         lines.append(f"\nlatest {scores[-1]} · best {max(scores)} · trend (oldest → newest):")
         box.update("\n".join(lines))
@@ -145,9 +165,13 @@ class ExamScreen(ModeScreen):
 
             return set_plan(day, profile)
 
-        self.in_background(save, lambda plan: self.notify(
-            f"Study plan set: {plan.profile_id} on {plan.exam_date:%d %b %Y}. Home shows today's plan."),
-            group="plan")
+        self.in_background(
+            save,
+            lambda plan: self.notify(
+                f"Study plan set: {plan.profile_id} on {plan.exam_date:%d %b %Y}. Home shows today's plan."
+            ),
+            group="plan",
+        )
 
     def action_resume(self) -> None:
         active = self.data.get("active")
@@ -195,7 +219,6 @@ def _resume(catalog, attempt_id: int):
     return ExamSession.resume(catalog, attempt_id)
 
 
-
 class PlanDialog(ModalScreen):
     """Ask for the exam date of a study plan."""
 
@@ -207,8 +230,10 @@ class PlanDialog(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="plan-dialog"):
-            yield Static(f"[b]Study plan for {escape(self.profile_id)}[/b]\nOn what day is your exam? "
-                         "Reviews and new cards are then paced so you arrive ready.")
+            yield Static(
+                f"[b]Study plan for {escape(self.profile_id)}[/b]\nOn what day is your exam? "
+                "Reviews and new cards are then paced so you arrive ready."
+            )
             yield Input(placeholder="YYYY-MM-DD", id="plan-date")
             yield Static("", id="plan-error")
 

@@ -155,9 +155,13 @@ class ExamSittingScreen(Screen):
     def show_question(self) -> None:
         q = self.question
         n = len(self.session.questions)
-        kind = {"single": "Choose one", "multi": f"Choose {q.choose}", "true_false": "True (t) or false (f)",
-                "numeric": f"Type a number{f' ({q.unit})' if q.unit else ''}",
-                "order": "Type the letters in the right order; Backspace removes the last"}[q.type]
+        kind = {
+            "single": "Choose one",
+            "multi": f"Choose {q.choose}",
+            "true_false": "True (t) or false (f)",
+            "numeric": f"Type a number{f' ({q.unit})' if q.unit else ''}",
+            "order": "Type the letters in the right order; Backspace removes the last",
+        }[q.type]
         flag = "  [yellow]⚑ flagged[/]" if self.position in self.session.flags else ""
         self.query_one("#exam-prompt", Static).update(
             f"[b]Question {self.position + 1} of {n}[/b]{flag}   [dim]{kind}[/dim]\n\n{escape(reflow(q.prompt))}"
@@ -173,8 +177,10 @@ class ExamSittingScreen(Screen):
         if q.type == "numeric":
             typed = self.typing.get(self.position, "" if draft is None else str(draft))
             saved = "  [green]saved[/]" if draft is not None and str(draft) == typed else ""
-            lines.append(f" your answer: [b]{escape(typed) or '_'}[/b]{f' {escape(q.unit)}' if q.unit else ''}{saved}"
-                         "\n [dim]type it with the number keys; Backspace erases, Enter saves[/dim]")
+            lines.append(
+                f" your answer: [b]{escape(typed) or '_'}[/b]{f' {escape(q.unit)}' if q.unit else ''}{saved}"
+                "\n [dim]type it with the number keys; Backspace erases, Enter saves[/dim]"
+            )
         elif q.type == "true_false":
             for label, value in (("t", True), ("f", False)):
                 mark = "●" if draft is value else "○"
@@ -367,14 +373,19 @@ class ExamSittingScreen(Screen):
         def finish() -> Any:
             return self.session.submit(catalog)
 
-        self.writer.submit(finish, lambda outcome: self.app.switch_screen(ResultsScreen(self.session, catalog, outcome)))
+        self.writer.submit(
+            finish, lambda outcome: self.app.switch_screen(ResultsScreen(self.session, catalog, outcome))
+        )
 
 
 class ReviewBeforeSubmit(ModalScreen):
     """What is unanswered and flagged; jump back to one, or submit."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Back"), Binding("s", "submit", "Submit"),
-                Binding("h,l,b,e,r", "noop", show=False)]  # the app's mode keys stay off under this modal
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Back"),
+        Binding("s", "submit", "Submit"),
+        Binding("h,l,b,e,r", "noop", show=False),
+    ]  # the app's mode keys stay off under this modal
 
     def __init__(self, session: Any) -> None:
         super().__init__()
@@ -438,8 +449,11 @@ class ResultsScreen(Screen):
     def on_mount(self) -> None:
         o, s = self.outcome, self.session
         verdict = "[b green]PASS[/]" if o.passed else "[b red]NOT YET[/]"
-        lines = [f"[b]{escape(s.profile.title)}[/b]  {verdict}  scaled score [b]{o.scaled}[/b] "
-                 f"(pass {s.profile.scoring.passing}) · {o.correct}/{o.total} correct", ""]
+        lines = [
+            f"[b]{escape(s.profile.title)}[/b]  {verdict}  scaled score [b]{o.scaled}[/b] "
+            f"(pass {s.profile.scoring.passing}) · {o.correct}/{o.total} correct",
+            "",
+        ]
         for d in o.domains:
             bar = "█" * round(d.percent / 5)
             lines.append(f"  {escape(d.name):<44} {d.correct:>3}/{d.total:<3} {d.percent:5.1f}% {bar}")
@@ -453,8 +467,9 @@ class ResultsScreen(Screen):
         table.add_columns("#", "", "Domain", "Question")
         for i, q in enumerate(s.questions):
             mark = "✔" if s.correct.get(i) else ("✘" if i in s.responses else "·")
-            table.add_row(str(i + 1), mark, q.domain.get(s.profile.family, ""), q.prompt.strip().splitlines()[0][:70],
-                          key=str(i))
+            table.add_row(
+                str(i + 1), mark, q.domain.get(s.profile.family, ""), q.prompt.strip().splitlines()[0][:70], key=str(i)
+            )
         table.focus()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -66,8 +66,8 @@ def _workshop(catalog) -> tuple[str, list] | None:
 
     if not paths.workshop_file().exists():  # not joined: load nothing of the workshop client
         return None
-    from tutor.workshop.client import agenda
     from tutor.store.outbox import active_membership
+    from tutor.workshop.client import agenda
 
     membership = active_membership()
     return (membership.title, agenda(membership, catalog)) if membership else None
@@ -102,6 +102,7 @@ class HomeScreen(ModeScreen):
 
     def _sync_status(self, text: str) -> None:
         """From the sender's thread: the latest delivery news, under the agenda."""
+
         def show() -> None:
             self.sync_text = text
             self._render_workshop()
@@ -123,16 +124,16 @@ class HomeScreen(ModeScreen):
         self.query_one("#tile-lessons", Static).update(
             f"[b]Lessons[/b]\n{len(data.lessons)} chapters\n{read}/{total} sections read"
         )
-        self.query_one("#tile-labs", Static).update(
-            f"[b]Labs[/b]\n{data.labs_total} labs\n{data.labs_passed} passed"
-        )
+        self.query_one("#tile-labs", Static).update(f"[b]Labs[/b]\n{data.labs_total} labs\n{data.labs_passed} passed")
         steps = self.query_one("#next-steps", Static)
         plan_text = ""
         if data.plan is not None:
             p = data.plan
             weak = ", ".join(f"{name} {m:.0%}" for _, name, m in p.weakest)
-            plan_text = (f"[b]Today's plan[/b] · {p.plan.profile_id} in [b]{p.days_left}[/b] days: "
-                         f"{p.reviews} reviews · {p.new} new cards · one lab\n  weakest: {weak}\n\n")
+            plan_text = (
+                f"[b]Today's plan[/b] · {p.plan.profile_id} in [b]{p.days_left}[/b] days: "
+                f"{p.reviews} reviews · {p.new} new cards · one lab\n  weakest: {weak}\n\n"
+            )
         if data.error:
             steps.update(f"[b red]Progress is unavailable[/]: {data.error}")
         elif data.steps:
@@ -153,7 +154,9 @@ class HomeScreen(ModeScreen):
             width = min(CHAPTER_TITLE_WIDTH, max(len(title) for _, title, _, _ in data.lessons))
             for lid, title, done, total in data.lessons:
                 bar = _bar(done, total)
-                rows.append(f"  [@click=app.open_lesson('{lid}')]{escape(fit(title, width)):<{width}}[/] {bar} {done}/{total}")
+                rows.append(
+                    f"  [@click=app.open_lesson('{lid}')]{escape(fit(title, width)):<{width}}[/] {bar} {done}/{total}"
+                )
             chapters.update("\n".join(rows))
         problems = self.query_one("#problems", Static)
         if data.problems:
@@ -165,7 +168,6 @@ class HomeScreen(ModeScreen):
             )
         else:
             problems.update("")
-
 
     def _show_workshop(self, data: HomeData) -> None:
         panel = self.query_one("#workshop", Static)
@@ -203,5 +205,3 @@ CHAPTER_TITLE_WIDTH = 52  # longer titles are cut, so every progress bar starts 
 def _bar(done: int, total: int, width: int = 12) -> str:
     filled = round(width * done / total) if total else 0
     return f"[green]{'█' * filled}[/][dim]{'░' * (width - filled)}[/]"
-
-

@@ -102,13 +102,20 @@ class LabScreen(Screen):
         from tutor.sandbox import AwsCli, SandboxError
 
         try:
-            session, fresh = labs.start(self.catalog, self.lab.id, watch_pid=os.getpid())
+            session, how = labs.start(self.catalog, self.lab.id)
         except (labs.LabError, SandboxError) as exc:
             self.app.call_from_thread(self._header, f"[b red]The lab could not start[/]: {escape(str(exc))}")
             return
+        except Exception as exc:
+            self.app.call_from_thread(self._header, f"[b red]The lab could not start[/]: {escape(repr(exc))}")
+            raise
         self.session = session
         self.cli = AwsCli(session.sandbox, cwd=session.workspace)
-        note = "sandbox started" if fresh else "sandbox already running"
+        note = {
+            "started": "sandbox started",
+            "resumed": "your saved sandbox resumed",
+            "running": "sandbox already running",
+        }.get(how, how)
         self.app.call_from_thread(
             self._header,
             f"[b]{escape(self.lab.title)}[/b] · {note} on {session.sandbox.endpoint} · "
@@ -151,7 +158,9 @@ class LabScreen(Screen):
             return ("\n" + " " * indent).join(escape(line) for line in textwrap.wrap(text, width - indent) or [""])
 
         done = "  [b green]All checks pass. Lab complete![/]" if report.passed == report.total else ""
-        lines = [f"[b]Checks[/b]  {report.passed}/{report.total} pass · score {report.score}{done}"]  # never scrolled away
+        lines = [
+            f"[b]Checks[/b]  {report.passed}/{report.total} pass · score {report.score}{done}"
+        ]  # never scrolled away
         # each check's weight and share of the score, so that "3/5 pass · score 50" adds up
         total_weight = sum(c.weight for c in report.checks)
         labels = [weight_label(c.weight, total_weight) for c in report.checks]
@@ -164,8 +173,10 @@ class LabScreen(Screen):
                 lines.append(f" [green]✔[/] {weight}{hanging(c.title, indent)}")
             elif explained < 2:  # the next things to fix, in full; the rest by title
                 explained += 1
-                lines.append(f" [red]✘[/] {weight}{hanging(c.title, indent)}\n{' ' * indent}"
-                             f"[dim]{hanging(c.message, indent)}[/dim]")
+                lines.append(
+                    f" [red]✘[/] {weight}{hanging(c.title, indent)}\n{' ' * indent}"
+                    f"[dim]{hanging(c.message, indent)}[/dim]"
+                )
             else:
                 lines.append(f" [red]✘[/] {weight}{hanging(c.title, indent)}")
         box.update("\n".join(lines))
@@ -256,7 +267,8 @@ class LabScreen(Screen):
         ask, cost = labs.next_hint_cost(self.catalog, self.lab.id)
         if ask:  # the first hint says what it costs before it spends
             self.app.call_from_thread(
-                self.app.push_screen, Confirm(f"{cost}\nShow the first hint?"),
+                self.app.push_screen,
+                Confirm(f"{cost}\nShow the first hint?"),
                 lambda yes: self._spend_hint() if yes else None,
             )
         else:
@@ -276,8 +288,10 @@ class LabScreen(Screen):
         if self.session is None:
             return
         self.app.push_screen(
-            Confirm("Reset the lab? Everything you created in the sandbox is deleted and the setup runs again. "
-                    "Your workspace files stay."),
+            Confirm(
+                "Reset the lab? Everything you created in the sandbox is deleted and the setup runs again. "
+                "Your workspace files stay."
+            ),
             lambda yes: self._reset() if yes else None,
         )
 
@@ -294,7 +308,8 @@ class LabScreen(Screen):
 
         cost = labs.solution_cost(self.catalog, self.lab.id)
         self.app.call_from_thread(
-            self.app.push_screen, Confirm(f"Show the reference solution? {cost}"),
+            self.app.push_screen,
+            Confirm(f"Show the reference solution? {cost}"),
             lambda yes: self._solution() if yes else None,
         )
 

@@ -44,8 +44,10 @@ class LabsScreen(ModeScreen):
 
     def compose_body(self) -> ComposeResult:
         yield EmptyState("Loading labs…", id="labs-empty")
-        yield Static("[b]Labs[/b]  [dim]suggested order: easier first, prerequisites before · Enter opens one[/dim]",
-                     id="labs-title")
+        yield Static(
+            "[b]Labs[/b]  [dim]suggested order: easier first, prerequisites before · Enter opens one[/dim]",
+            id="labs-title",
+        )
         yield LabsTable(id="labs-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -58,8 +60,10 @@ class LabsScreen(ModeScreen):
         catalog, summaries = data["catalog"], data["summaries"]
         empty = self.query_one("#labs-empty", EmptyState)
         if not catalog.labs:
-            empty.update("No labs are installed yet.\n\nA lab is a folder in [b]labs/[/b] with a lab.yaml; "
-                         "see docs/AUTHORING.md.")
+            empty.update(
+                "No labs are installed yet.\n\nA lab is a folder in [b]labs/[/b] with a lab.yaml; "
+                "see docs/AUTHORING.md."
+            )
             return
         empty.display = False
         self.query_one("#labs-title").display = True
@@ -88,8 +92,17 @@ class LabsScreen(ModeScreen):
             best = f"{s['best_score']:.0f}" if s.get("attempts") else "—"
             label = Text(lab.title, overflow="fold")
             label.append("\n" + lab.id, style="dim")
-            table.add_row(str(number), label, status, best, "●" * lab.difficulty, str(lab.estimated_minutes),
-                          Text(", ".join(lab.services), overflow="fold"), key=lab.id, height=None)
+            table.add_row(
+                str(number),
+                label,
+                status,
+                best,
+                "●" * lab.difficulty,
+                str(lab.estimated_minutes),
+                Text(", ".join(lab.services), overflow="fold"),
+                key=lab.id,
+                height=None,
+            )
         table.move_cursor(row=min(max(cursor, 0), table.row_count - 1))
         table.focus()
         if self._pending:

@@ -51,8 +51,12 @@ def page_markdown(catalog: Catalog, lesson: Lesson, index: int) -> str:
     from tutor.content.lessons import render_admonitions
 
     if index < 0:
-        parts = [f"# {lesson.title}", f"*{lesson.summary}*", "**In this chapter you will learn to**",
-                 "\n".join(f"- {o}" for o in lesson.objectives)]
+        parts = [
+            f"# {lesson.title}",
+            f"*{lesson.summary}*",
+            "**In this chapter you will learn to**",
+            "\n".join(f"- {o}" for o in lesson.objectives),
+        ]
         if lesson.intro:
             parts.append(lesson.intro)
     else:
@@ -61,8 +65,10 @@ def page_markdown(catalog: Catalog, lesson: Lesson, index: int) -> str:
     parts.append(_page_footer(catalog, lesson, index))
     text = render_admonitions("\n\n".join(parts))
     return _SANDBOX_FENCE.sub(
-        lambda m: f"{m['indent']}*Sandbox commands: they run as they are in a lab console.*\n"
-        f"{m['indent']}\n{m['indent']}{m['fence']}sh",
+        lambda m: (
+            f"{m['indent']}*Sandbox commands: they run as they are in a lab console.*\n"
+            f"{m['indent']}\n{m['indent']}{m['fence']}sh"
+        ),
         text,
     )
 
@@ -130,8 +136,9 @@ class LessonsScreen(ModeScreen):
         with Horizontal(id="lessons-main"):
             yield OptionList(id="toc")
             with Vertical(id="lessons-pane"):
-                yield SearchBox(placeholder="Search chapters and glossary (Enter opens, Esc closes)",
-                                id="lesson-search")
+                yield SearchBox(
+                    placeholder="Search chapters and glossary (Enter opens, Esc closes)", id="lesson-search"
+                )
                 with ContentSwitcher(initial="reader", id="lessons-switcher"):
                     yield LessonDocument(WELCOME, id="reader")
                     yield OptionList(id="search-results")
@@ -215,9 +222,12 @@ class LessonsScreen(ModeScreen):
                 if here:
                     target = len(options)
                 mark = ("✓ ", "$success") if section.anchor in read else ("· ", "dim")
-                options.append(Option(Content.assemble("    ", mark, (_fit(section.title, width - 6),
-                                                                         "bold" if here else "")),
-                                      id=f"S:{lesson.id}#{section.anchor}"))
+                options.append(
+                    Option(
+                        Content.assemble("    ", mark, (_fit(section.title, width - 6), "bold" if here else "")),
+                        id=f"S:{lesson.id}#{section.anchor}",
+                    )
+                )
         toc.clear_options()
         toc.add_options(options)
         if keep is not None and keep < len(options) and target is None:
@@ -310,8 +320,13 @@ class LessonsScreen(ModeScreen):
         """The learner scrolled to the bottom of a section: they have read it."""
         reader = self.query_one("#reader", LessonDocument)
         lesson = self._lesson
-        if (lesson is None or self._current < 0 or self._shown != (lesson.id, self._current)
-                or not reader.user_moved or reader.max_scroll_y <= 0):
+        if (
+            lesson is None
+            or self._current < 0
+            or self._shown != (lesson.id, self._current)
+            or not reader.user_moved
+            or reader.max_scroll_y <= 0
+        ):
             return
         if y >= reader.max_scroll_y:
             self._mark(lesson, self._current)
@@ -378,10 +393,15 @@ class LessonsScreen(ModeScreen):
             read = " ✓" if section.anchor in self._read.get(lesson.id, set()) else ""
         else:
             where, read = f"{lesson.title}: introduction", ""
-        status.update(Content.assemble(
-            (where, "bold"), (read, "$success"), (f"   {done}/{total} read", "dim"),
-            ("   p ", "bold"), (self._practice_hint(), "dim"),
-        ))
+        status.update(
+            Content.assemble(
+                (where, "bold"),
+                (read, "$success"),
+                (f"   {done}/{total} read", "dim"),
+                ("   p ", "bold"),
+                (self._practice_hint(), "dim"),
+            )
+        )
 
     def _practice_target(self) -> tuple[str, str]:
         """What ``p`` would do here: ("review", ref), ("lab", lab id) or ("none", ref)."""
@@ -443,8 +463,12 @@ class LessonsScreen(ModeScreen):
         if scheme == "lesson":
             lesson_id, _, anchor = target.partition("#")
             lesson = self._lesson
-            if (lesson is not None and lesson_id == lesson.id and self._current + 1 < len(lesson.sections)
-                    and anchor == lesson.sections[self._current + 1].anchor):
+            if (
+                lesson is not None
+                and lesson_id == lesson.id
+                and self._current + 1 < len(lesson.sections)
+                and anchor == lesson.sections[self._current + 1].anchor
+            ):
                 self.action_next_section()  # the "Next" link: moving on, as with ]
                 return
             self._remember_place()
@@ -475,8 +499,11 @@ class LessonsScreen(ModeScreen):
             where = self._lesson.sections[self._current].title if self._current >= 0 else "the introduction"
             if chapter:
                 self._offer = target
-                self.notify(f"Nothing to practise for “{where}” yet. Press p again to practise "
-                            f"the chapter's {len(chapter)} questions.", timeout=6)
+                self.notify(
+                    f"Nothing to practise for “{where}” yet. Press p again to practise "
+                    f"the chapter's {len(chapter)} questions.",
+                    timeout=6,
+                )
             else:
                 self.notify("Nothing to practise in this chapter yet.")
 
@@ -572,11 +599,20 @@ class LessonsScreen(ModeScreen):
             entries = sorted(self.catalog.glossary, key=lambda e: e.term.lower())
             chapters = {lid: lesson.title for lid, lesson in self.catalog.lessons.items()}
             self._glossary = [e.section for e in entries]
-            glossary.add_options([
-                Option(Content.assemble((e.term, "bold"), "  ", e.definition,
-                                        (f"  → {chapters.get(e.section.partition('#')[0], e.section)}", "dim")))
-                for e in entries
-            ] or [Option("The glossary is empty.", disabled=True)])
+            glossary.add_options(
+                [
+                    Option(
+                        Content.assemble(
+                            (e.term, "bold"),
+                            "  ",
+                            e.definition,
+                            (f"  → {chapters.get(e.section.partition('#')[0], e.section)}", "dim"),
+                        )
+                    )
+                    for e in entries
+                ]
+                or [Option("The glossary is empty.", disabled=True)]
+            )
             self._glossary_filled = True
         switcher.current = "glossary"
         if glossary.highlighted is None and glossary.option_count:

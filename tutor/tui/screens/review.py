@@ -6,6 +6,7 @@ nothing it reported as saved. Keys depend on the phase; the footer shows the one
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rich.markup import escape
@@ -96,7 +97,8 @@ class ReviewScreen(ModeScreen):
             return  # on_mount starts it
         self._set_phase("loading")
         self.query_one("#rv-empty", EmptyState).update(
-            f"Loading {'questions on ' + scope if scope else 'today' + chr(39) + 's questions'}…")
+            f"Loading {'questions on ' + scope if scope else 'today' + chr(39) + 's questions'}…"
+        )
 
         previous = self.session
 
@@ -156,12 +158,14 @@ class ReviewScreen(ModeScreen):
         self.link = lesson_link(s.catalog, q)
         state = STATE_NAMES.get(s.item.state, "") if s.item else ""
         self.query_one("#rv-meta", Static).update(
-            f"[dim]{escape(q.id)} · {escape(self.link[2])} · {state} card · difficulty {q.difficulty}[/dim]")
+            f"[dim]{escape(q.id)} · {escape(self.link[2])} · {state} card · difficulty {q.difficulty}[/dim]"
+        )
         self.query_one("#rv-prompt", Markdown).update(q.prompt)
         n = len(p.options)
         self.query_one("#rv-hint", Static).display = True
         self.query_one("#rv-hint", Static).update(
-            HOW[q.type].format(n=n, l=LETTERS[max(n - 1, 0)].lower(), c=q.choose) + "  [dim]esc leaves[/dim]")
+            HOW[q.type].format(n=n, l=LETTERS[max(n - 1, 0)].lower(), c=q.choose) + "  [dim]esc leaves[/dim]"
+        )
         for wid in ("#rv-verdict", "#rv-links", "#rv-recorded"):
             self.query_one(wid, Static).update("")
         self.query_one("#rv-explanation", Markdown).update("")
@@ -224,25 +228,32 @@ class ReviewScreen(ModeScreen):
         s = self.session
         empty = self.query_one("#rv-empty", EmptyState)
         t = s.today if s else None
-        nothing = "Nothing to review right now." if not (s and s.answered) else \
-            f"Session done: {s.answered} answered, {s.right} right."
+        nothing = (
+            "Nothing to review right now."
+            if not (s and s.answered)
+            else f"Session done: {s.answered} answered, {s.right} right."
+        )
         lines = [f"[b]{nothing}[/b]", ""]
         if s is not None and not s.catalog.questions:
-            lines = ["[b]No questions are installed yet.[/b]", "",
-                     "Questions live in [b]question_bank/[/b] (see docs/AUTHORING.md); "
-                     "run [b]tutor validate[/b] to check them."]
+            lines = [
+                "[b]No questions are installed yet.[/b]",
+                "",
+                "Questions live in [b]question_bank/[/b] (see docs/AUTHORING.md); "
+                "run [b]tutor validate[/b] to check them.",
+            ]
         elif self.scope:
             lines.append(f"Nothing left to practise on [b]{escape(self.scope)}[/b] right now.")
         elif t is not None and t.new_available and not t.new_left:
-            lines.append(f"You met today's {t.new_done} new cards; more come tomorrow "
-                         "(or change the limit: [b]tutor review settings --new N[/b]).")
+            lines.append(
+                f"You met today's {t.new_done} new cards; more come tomorrow "
+                "(or change the limit: [b]tutor review settings --new N[/b])."
+            )
         elif t is not None and not t.new_available and not t.due_now:
             lines.append("You have seen every question. Come back when cards fall due.")
         nxt = s.queue.next_due if s else None
         if nxt is not None:
             lines.append(f"The next card is due {when(nxt)}.")
-        lines += ["", "Press [b]enter[/b] to check again, [b]s[/b] for your statistics, "
-                      "or [b]l[/b] to read a chapter."]
+        lines += ["", "Press [b]enter[/b] to check again, [b]s[/b] for your statistics, or [b]l[/b] to read a chapter."]
         empty.update("\n".join(lines))
         self._set_phase("done")
 
@@ -335,7 +346,7 @@ class ReviewScreen(ModeScreen):
         except ResponseError as exc:
             self.notify(str(exc), severity="warning")
             return
-        if value != value:  # NaN: empty input
+        if isinstance(value, float) and math.isnan(value):  # empty input
             self.notify("Type a number first.", severity="warning")
             return
         self._submit(value)
@@ -398,11 +409,13 @@ class ReviewScreen(ModeScreen):
         from tutor.srs.session import when
 
         rec = self.outcome.recorded
-        keys = "  ".join(f"[b]{n}[/b] {name}" if n != rec.rating else f"[reverse] {n} {name} [/]"
-                         for n, name in RATING_NAMES.items())
+        keys = "  ".join(
+            f"[b]{n}[/b] {name}" if n != rec.rating else f"[reverse] {n} {name} [/]" for n, name in RATING_NAMES.items()
+        )
         self.query_one("#rv-recorded", Static).update(
             f"[green]Recorded as {rec.rating_name}[/] · next {when(rec.due)}      change: {keys}"
-            "      [b]space[/b] next  [b]u[/b] undo")
+            "      [b]space[/b] next  [b]u[/b] undo"
+        )
 
     def action_rate(self, rating: int) -> None:
         if self.outcome is None or self.outcome.rating == rating:
@@ -422,7 +435,6 @@ class ReviewScreen(ModeScreen):
 
         def advance():
             s.next()  # may rebuild the queue when it runs out (learning steps come back)
-            return None
 
         self._write(advance, lambda _: self._show_current())
 
@@ -457,7 +469,8 @@ class ReviewScreen(ModeScreen):
         empty = self.query_one("#rv-empty", EmptyState)
         empty.update(
             f"[b]Session paused[/b]: {s.answered} answered, {s.right} right. Every answer is saved.\n\n"
-            "Press [b]enter[/b] to carry on with what is left, [b]s[/b] for statistics, [b]h[/b] for home.")
+            "Press [b]enter[/b] to carry on with what is left, [b]s[/b] for statistics, [b]h[/b] for home."
+        )
         self._set_phase("done")
 
     def action_restart(self) -> None:

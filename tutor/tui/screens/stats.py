@@ -9,15 +9,23 @@ from textual.widgets import Static
 
 from ..base import EmptyState, ModeScreen
 
-EMPTY = ("[b]No statistics yet.[/b]\n\nAnswer some questions in Review ([b]r[/b]) and your forecast, "
-         "retention and mastery appear here. [dim]`tutor stats` prints them in a plain terminal too.[/dim]")
-HEAT = {" ": " ", "·": "[#3a3a3a]·[/]", "░": "[#0e4429]█[/]", "▒": "[#006d32]█[/]", "▓": "[#26a641]█[/]",
-        "█": "[#39d353]█[/]"}
+EMPTY = (
+    "[b]No statistics yet.[/b]\n\nAnswer some questions in Review ([b]r[/b]) and your forecast, "
+    "retention and mastery appear here. [dim]`tutor stats` prints them in a plain terminal too.[/dim]"
+)
+HEAT = {
+    " ": " ",
+    "·": "[#3a3a3a]·[/]",
+    "░": "[#0e4429]█[/]",
+    "▒": "[#006d32]█[/]",
+    "▓": "[#26a641]█[/]",
+    "█": "[#39d353]█[/]",
+}
 
 
 def gather(catalog):
-    from tutor.store import StoreError
     from tutor.srs.stats import gather as gather_stats
+    from tutor.store import StoreError
 
     try:
         return gather_stats(catalog)
@@ -69,7 +77,8 @@ class StatsScreen(ModeScreen):
             + f"     [b]Answers[/b]  {c['reviews_today']} today · {c['reviews_total']} in all"
             f"     [b]Due today[/b]  {c['due_today']}\n"
             "[dim]Mastery is the mean probability of recalling the cards you have seen; "
-            "true retention counts the first answer of a card each day (mature: interval ≥ 21 days).[/dim]")
+            "true retention counts the first answer of a card each day (mature: interval ≥ 21 days).[/dim]"
+        )
 
         draw_forecast(self.query_one("#st-forecast").plt, stats.forecast, "Due forecast, next 30 days (0 = today)")
         self.query_one("#st-forecast").refresh()
@@ -99,22 +108,30 @@ class StatsScreen(ModeScreen):
 
         rows = heatmap_rows(stats.heatmap)
         heat = [rows[0]] + ["".join(HEAT.get(ch, ch) for ch in row) for row in rows[1:]]
-        self.query_one("#st-heatmap", Static).update(
-            "[b]Answers per day, last 365 days[/b]\n" + "\n".join(heat))
+        self.query_one("#st-heatmap", Static).update("[b]Answers per day, last 365 days[/b]\n" + "\n".join(heat))
 
         def table(title: str, items, room: int) -> str:
             # the names take what the column leaves after bar, percentage and counts (28 cells)
             width = max(12, min(max((len(m.title) for m in items), default=0), room - 28))
             lines = [f"[b]{title}[/b]"]
             for m in items:
-                colour = "dim" if m.mastery is None else ("green" if m.mastery >= 0.85 else
-                                                          "yellow" if m.mastery >= 0.7 else "red")
-                lines.append(f"{escape(fit(m.title, width)):<{width}} [{colour}]{bar(m.mastery, 12)}[/] "
-                             f"{pct(m.mastery)} [dim]{m.seen}/{m.total}[/dim]")
+                colour = (
+                    "dim"
+                    if m.mastery is None
+                    else ("green" if m.mastery >= 0.85 else "yellow" if m.mastery >= 0.7 else "red")
+                )
+                lines.append(
+                    f"{escape(fit(m.title, width)):<{width}} [{colour}]{bar(m.mastery, 12)}[/] "
+                    f"{pct(m.mastery)} [dim]{m.seen}/{m.total}[/dim]"
+                )
             return "\n".join(lines)
 
         chapters, domains = self.query_one("#st-chapters", Static), self.query_one("#st-domains", Static)
         chapters.update(table("Mastery by chapter", stats.chapters, chapters.size.width or 56))
-        domains.update("\n\n".join(
-            table(f"Mastery by {fam.upper()} domain", items, domains.size.width or 56)
-            for fam, items in stats.domains.items() if any(m.total for m in items)))
+        domains.update(
+            "\n\n".join(
+                table(f"Mastery by {fam.upper()} domain", items, domains.size.width or 56)
+                for fam, items in stats.domains.items()
+                if any(m.total for m in items)
+            )
+        )

@@ -59,20 +59,23 @@ class BodyLimit:
 
 async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
     # Only where and what: echoing the input back could carry text no JSON encoder accepts.
-    detail = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-              for e in exc.errors()]
+    detail = [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        for e in exc.errors()
+    ]
     return JSONResponse({"detail": detail}, status_code=422)
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
-    app = FastAPI(title="aws-tutor workshop server", version="1", openapi_url="/openapi.json", docs_url=None,
-                  redoc_url=None)
+    app = FastAPI(
+        title="aws-tutor workshop server", version="1", openapi_url="/openapi.json", docs_url=None, redoc_url=None
+    )
     app.state.server = ServerState(settings)
     app.include_router(router)
-    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]  # Starlette types the handler loosely
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     return app
 
 
 def app_from_env() -> FastAPI:
-    return create_app(ServerSettings())
+    return create_app(ServerSettings())  # type: ignore[call-arg]  # pydantic-settings reads them from the environment

@@ -47,5 +47,5 @@ def upgrade(engine: Engine) -> None:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
-    except Exception as exc:  # noqa: BLE001 - a driver or migration failure, said plainly
+    except Exception as exc:
         raise ServerDbError(f"cannot open the workshop database {engine.url!r}: {exc}") from exc

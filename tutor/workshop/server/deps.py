@@ -47,16 +47,18 @@ def _caller(state: State, credentials: Annotated[HTTPAuthorizationCredentials | 
     else:
         with state.reader.connect() as conn:
             row = conn.execute(
-                sa.select(attendee.c.id, attendee.c.name, attendee.c.token_hash)
-                .where(attendee.c.token_hash == digest, attendee.c.workshop_id == state.workshop.id)
+                sa.select(attendee.c.id, attendee.c.name, attendee.c.token_hash).where(
+                    attendee.c.token_hash == digest, attendee.c.workshop_id == state.workshop.id
+                )
             ).first()
         if row is None or not same_hash(row.token_hash, digest):
             raise _unauthorized("unknown or revoked token; join the workshop again")
         caller = Caller("attendee", row.id, row.name)
     allowed, retry_after = state.limits.allow(state.limits.token, digest)
     if not allowed:
-        raise HTTPException(429, f"too many requests; try again in {retry_after} s",
-                            headers={"Retry-After": str(retry_after)})
+        raise HTTPException(
+            429, f"too many requests; try again in {retry_after} s", headers={"Retry-After": str(retry_after)}
+        )
     return caller
 
 

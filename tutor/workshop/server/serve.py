@@ -68,13 +68,20 @@ def prepare(pack_dir: Path, db_url: str, token_file: Path) -> Prepared:
     try:
         upgrade(engine)
         with engine.begin() as conn:
-            row = conn.execute(sa.select(workshop.c.code, workshop.c.instructor_hash)
-                               .where(workshop.c.id == pack.id)).first()
+            row = conn.execute(
+                sa.select(workshop.c.code, workshop.c.instructor_hash).where(workshop.c.id == pack.id)
+            ).first()
             token = _known_token(token_file, row.instructor_hash if row else None)
             fresh = token is None
             token = token or new_token()
-            values = {"title": pack.title, "starts": pack.starts, "ends": pack.ends, "pack_sha256": sha256(data),
-                      "pack": data, "instructor_hash": token_hash(token)}
+            values = {
+                "title": pack.title,
+                "starts": pack.starts,
+                "ends": pack.ends,
+                "pack_sha256": sha256(data),
+                "pack": data,
+                "instructor_hash": token_hash(token),
+            }
             if row is None:
                 code = new_join_code()
                 conn.execute(workshop.insert().values(id=pack.id, code=code, created_at=datetime.now(UTC), **values))
@@ -124,14 +131,29 @@ def join_url(host: str, port: int, tls: bool) -> str:
     return f"{'https' if tls else 'http'}://{shown}:{port}"
 
 
-def serve(pack_dir: Path, *, db_url: str, token_file: Path, host: str, port: int, workers: int, as_json: bool,
-          ssl_certfile: Path | None, ssl_keyfile: Path | None, join_limit: str, token_limit: str,
-          out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> None:
+def serve(
+    pack_dir: Path,
+    *,
+    db_url: str,
+    token_file: Path,
+    host: str,
+    port: int,
+    workers: int,
+    as_json: bool,
+    ssl_certfile: Path | None,
+    ssl_keyfile: Path | None,
+    join_limit: str,
+    token_limit: str,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> None:
     if workers < 1:
         raise WorkshopError("--workers must be 1 or more")
     if workers > 1 and is_sqlite(db_url):
-        raise WorkshopError("several workers need PostgreSQL (SQLite allows one writer process): "
-                            "add --db postgresql+psycopg://USER@HOST/DB, or use --workers 1")
+        raise WorkshopError(
+            "several workers need PostgreSQL (SQLite allows one writer process): "
+            "add --db postgresql+psycopg://USER@HOST/DB, or use --workers 1"
+        )
     if bool(ssl_certfile) != bool(ssl_keyfile):
         raise WorkshopError("TLS needs both --ssl-certfile and --ssl-keyfile")
     tls = ssl_certfile is not None
@@ -141,26 +163,53 @@ def serve(pack_dir: Path, *, db_url: str, token_file: Path, host: str, port: int
         raise WorkshopError(str(exc)) from exc
     url = join_url(host, port, tls)
     if as_json:
-        out.write(json.dumps({"url": url, "code": prepared.code, "token_file": str(prepared.token_file),
-                              "workshop": prepared.workshop_id}) + "\n")
+        out.write(
+            json.dumps(
+                {
+                    "url": url,
+                    "code": prepared.code,
+                    "token_file": str(prepared.token_file),
+                    "workshop": prepared.workshop_id,
+                }
+            )
+            + "\n"
+        )
     else:
-        out.write(f"workshop      {prepared.workshop_id}\n"
-                  f"join URL      {url}\n"
-                  f"join code     {prepared.code}\n"
-                  f"attendees     tutor workshop join {url} {prepared.code} --name 'Your Name'\n"
-                  f"instructor    token {prepared.token}\n"
-                  f"              (also in {prepared.token_file}, readable only by you)\n"
-                  f"database      {sa.engine.make_url(db_url).render_as_string(hide_password=True)}\n")
+        out.write(
+            f"workshop      {prepared.workshop_id}\n"
+            f"join URL      {url}\n"
+            f"join code     {prepared.code}\n"
+            f"attendees     tutor workshop join {url} {prepared.code} --name 'Your Name'\n"
+            f"instructor    token {prepared.token}\n"
+            f"              (also in {prepared.token_file}, readable only by you)\n"
+            f"database      {sa.engine.make_url(db_url).render_as_string(hide_password=True)}\n"
+        )
     out.flush()
     if not is_loopback(host) and not tls:
-        err.write(f"warning: serving on {host} over plain HTTP: tokens and events cross the room's network "
-                  "unencrypted. Add --ssl-certfile and --ssl-keyfile for HTTPS.\n")
+        err.write(
+            f"warning: serving on {host} over plain HTTP: tokens and events cross the room's network "
+            "unencrypted. Add --ssl-certfile and --ssl-keyfile for HTTPS.\n"
+        )
         err.flush()
-    os.environ.update({"TUTOR_WORKSHOP_DB_URL": db_url, "TUTOR_WORKSHOP_WORKSHOP_ID": prepared.workshop_id,
-                       "TUTOR_WORKSHOP_JOIN_LIMIT": join_limit, "TUTOR_WORKSHOP_TOKEN_LIMIT": token_limit})
+    os.environ.update(
+        {
+            "TUTOR_WORKSHOP_DB_URL": db_url,
+            "TUTOR_WORKSHOP_WORKSHOP_ID": prepared.workshop_id,
+            "TUTOR_WORKSHOP_JOIN_LIMIT": join_limit,
+            "TUTOR_WORKSHOP_TOKEN_LIMIT": token_limit,
+        }
+    )
     import uvicorn
 
-    uvicorn.run("tutor.workshop.server.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
-                ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
-                access_log=False, log_level="warning", timeout_graceful_shutdown=5)
+    uvicorn.run(
+        "tutor.workshop.server.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+        ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+        access_log=False,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )

@@ -66,9 +66,15 @@ class ServerState:
         if self._workshop is None:
             with self.reader.connect() as conn:
                 row = conn.execute(
-                    sa.select(workshop.c.id, workshop.c.title, workshop.c.starts, workshop.c.ends, workshop.c.code,
-                              workshop.c.instructor_hash, workshop.c.pack_sha256)
-                    .where(workshop.c.id == self.settings.workshop_id)
+                    sa.select(
+                        workshop.c.id,
+                        workshop.c.title,
+                        workshop.c.starts,
+                        workshop.c.ends,
+                        workshop.c.code,
+                        workshop.c.instructor_hash,
+                        workshop.c.pack_sha256,
+                    ).where(workshop.c.id == self.settings.workshop_id)
                 ).one()
             self._workshop = WorkshopRow(*row)
         return self._workshop
@@ -76,5 +82,7 @@ class ServerState:
     def pack(self) -> bytes:
         if self._pack is None:
             with self.reader.connect() as conn:
-                self._pack = conn.execute(sa.select(workshop.c.pack).where(workshop.c.id == self.workshop.id)).scalar_one()
+                self._pack = conn.execute(
+                    sa.select(workshop.c.pack).where(workshop.c.id == self.workshop.id)
+                ).scalar_one()
         return self._pack

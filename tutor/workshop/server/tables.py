@@ -15,7 +15,8 @@ BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 Stamp = sa.DateTime(timezone=True)
 
 workshop = sa.Table(
-    "workshop", metadata,
+    "workshop",
+    metadata,
     sa.Column("id", sa.String(120), primary_key=True),
     sa.Column("title", sa.String(200), nullable=False),
     sa.Column("starts", Stamp, nullable=False),
@@ -28,7 +29,8 @@ workshop = sa.Table(
 )
 
 attendee = sa.Table(
-    "attendee", metadata,
+    "attendee",
+    metadata,
     sa.Column("id", sa.String(32), primary_key=True),
     sa.Column("workshop_id", sa.String(120), sa.ForeignKey("workshop.id"), nullable=False, index=True),
     sa.Column("name", sa.String(80), nullable=False),
@@ -39,7 +41,8 @@ attendee = sa.Table(
 )
 
 event = sa.Table(
-    "event", metadata,
+    "event",
+    metadata,
     sa.Column("id", BigId, primary_key=True, autoincrement=True),  # arrival order, for paging and live feeds
     sa.Column("attendee_id", sa.String(32), sa.ForeignKey("attendee.id"), nullable=False),
     sa.Column("event_id", sa.Uuid(), nullable=False),
@@ -53,7 +56,8 @@ event = sa.Table(
 )
 
 broadcast = sa.Table(
-    "broadcast", metadata,
+    "broadcast",
+    metadata,
     sa.Column("id", BigId, primary_key=True, autoincrement=True),
     sa.Column("workshop_id", sa.String(120), sa.ForeignKey("workshop.id"), nullable=False, index=True),
     sa.Column("message", sa.Text(), nullable=False),
