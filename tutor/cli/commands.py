@@ -189,7 +189,7 @@ def register_subcommands() -> None:
     """Feature command groups live beside their features; each registers itself here."""
     import importlib
 
-    for name in ("lessons", "labs", "review", "exam", "workshop"):
+    for name in ("lessons", "labs", "review", "exam", "workshop", "web"):
         try:
             module = importlib.import_module(f"tutor.cli.{name}")
         except ModuleNotFoundError as exc:
