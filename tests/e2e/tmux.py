@@ -69,6 +69,14 @@ class Tmux:
                 raise AssertionError(f"{text!r} is still on screen after {timeout}s:\n{self.screen()}")
             time.sleep(0.1)
 
+    def wait_exit(self, timeout: float = 30) -> None:
+        """Wait for the program to end (its tmux session closes with it)."""
+        deadline = time.monotonic() + timeout * SLOWDOWN
+        while self.alive():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the program is still running after {timeout * SLOWDOWN}s:\n{self.screen()}")
+            time.sleep(0.1)
+
     def alive(self) -> bool:
         return subprocess.run([*self.tmux, "has-session", "-t", self.name], capture_output=True).returncode == 0
 
